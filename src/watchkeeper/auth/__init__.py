@@ -1,0 +1,1 @@
+"""Users, roles and rights, log-in sessions, API tokens and SIA licences."""

@@ -1,0 +1,1 @@
+"""The camera register: sites, areas, clients and cameras with their privacy records."""

@@ -1,0 +1,92 @@
+"""Process settings, from ``WATCHKEEPER_*`` environment variables and CLI options.
+
+Validated once at start. Default secrets are accepted only in development mode, so
+a production server cannot come up with a key everybody can read on the internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from watchkeeper.errors import ConfigError
+
+__all__ = ["DEV_SECRET", "Settings", "load_settings"]
+
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Settings of one Watchkeeper process."""
+
+    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="forbid")
+
+    mode: Literal["development", "production"] = Field(
+        "production",
+        description="development accepts default secrets and prints more; production refuses them",
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the database, recordings, exports and keys"
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default is SQLite at DATA_DIR/watchkeeper.db",
+        min_length=1,
+    )
+    host: str = Field("127.0.0.1", description="Address the web server binds to", min_length=1)
+    port: int = Field(8080, ge=1, le=65535, description="Port the web server binds to")
+    secret_key: str = Field(
+        DEV_SECRET, min_length=16, description="Key for sessions and CSRF tokens (keep private)"
+    )
+    timezone: str = Field("Europe/London", description="Zone in which times are shown")
+    tls: bool = Field(
+        False, description="True when served over HTTPS (directly or behind a proxy): cookies Secure"
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 7, description="Log-in session lifetime")
+    max_failed_logins: int = Field(5, ge=1, le=100, description="Failures before lock-out")
+    lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="Length of a lock-out")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.mode == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "WATCHKEEPER_SECRET_KEY is the development default; set a private key "
+                "(or WATCHKEEPER_MODE=development for a demo)"
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'watchkeeper.db').resolve()}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with CLI overrides (``None`` means not given)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"{field}: {err['msg']}")
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(lines)) from exc

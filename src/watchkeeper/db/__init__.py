@@ -1,0 +1,1 @@
+"""Database: SQLAlchemy 2 models' base, engine factory and migrations."""

@@ -1,0 +1,17 @@
+"""Imports every module that defines tables, so ``Base.metadata`` is complete.
+
+Alembic's environment and the schema tests import this module. A domain that
+adds tables adds its models module here.
+"""
+
+from __future__ import annotations
+
+from watchkeeper.audit import models as audit_models
+from watchkeeper.auth import models as auth_models
+from watchkeeper.cameras import models as camera_models
+from watchkeeper.db.base import Base
+
+__all__ = ["Base", "metadata"]
+
+_MODULES = (audit_models, auth_models, camera_models)
+metadata = Base.metadata

@@ -14,8 +14,12 @@ class AuditEntry(Base):
     """One audited action. Append-only: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_log"
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                     autoincrement=False, comment="1, 2, 3 ... with no gaps")
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+        comment="1, 2, 3 ... with no gaps",
+    )
     at_us: Mapped[int] = micros(index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     username: Mapped[str] = mapped_column(String(64), comment="As it was at the time")

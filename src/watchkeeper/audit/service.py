@@ -42,11 +42,31 @@ def _canonical(details: dict[str, Any] | None) -> str:
     return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def entry_hash(prev_hash: str, seq: int, at_us: int, user_id: int | None, username: str,
-               action: str, object_type: str, object_id: str, reason: str, details: str) -> str:
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    at_us: int,
+    user_id: int | None,
+    username: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    reason: str,
+    details: str,
+) -> str:
     """SHA-256 of the previous hash and every field, joined unambiguously."""
-    fields = [prev_hash, str(seq), str(at_us), "" if user_id is None else str(user_id), username,
-              action, object_type, object_id, reason, details]
+    fields = [
+        prev_hash,
+        str(seq),
+        str(at_us),
+        "" if user_id is None else str(user_id),
+        username,
+        action,
+        object_type,
+        object_id,
+        reason,
+        details,
+    ]
     payload = json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(payload).hexdigest()
 
@@ -67,18 +87,40 @@ def record(
     PostgreSQL a row lock, so two writers can never chain onto the same hash.
     """
     at_us = (clock or SystemClock()).now_us()
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    )
     if bumped.rowcount == 0:  # type: ignore[attr-defined]
         session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         session.flush()
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     session.refresh(head)
     canon = _canonical(details)
-    digest = entry_hash(head.hash, head.seq, at_us, actor.user_id, actor.username, action,
-                        object_type, object_id, reason, canon)
-    entry = AuditEntry(seq=head.seq, at_us=at_us, user_id=actor.user_id, username=actor.username,
-                       action=action, object_type=object_type, object_id=str(object_id),
-                       reason=reason, details=canon, prev_hash=head.hash, hash=digest)
+    digest = entry_hash(
+        head.hash,
+        head.seq,
+        at_us,
+        actor.user_id,
+        actor.username,
+        action,
+        object_type,
+        object_id,
+        reason,
+        canon,
+    )
+    entry = AuditEntry(
+        seq=head.seq,
+        at_us=at_us,
+        user_id=actor.user_id,
+        username=actor.username,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        reason=reason,
+        details=canon,
+        prev_hash=head.hash,
+        hash=digest,
+    )
     session.add(entry)
     head.hash = digest
     session.flush()
@@ -100,24 +142,46 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     checked = 0
     last_seq = 0
     while True:
-        rows = session.execute(
-            select(AuditEntry).where(AuditEntry.seq >= expected_seq).order_by(AuditEntry.seq)
-            .limit(batch)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.seq >= expected_seq)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for e in rows:
             if e.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq,
-                                    f"entry {expected_seq} is missing (next is {e.seq})")
+                return VerifyResult(
+                    False,
+                    checked,
+                    expected_seq,
+                    f"entry {expected_seq} is missing (next is {e.seq})",
+                )
             if e.prev_hash != prev:
-                return VerifyResult(False, checked, e.seq,
-                                    f"entry {e.seq} does not follow entry {e.seq - 1}")
-            digest = entry_hash(e.prev_hash, e.seq, e.at_us, e.user_id, e.username, e.action,
-                                e.object_type, e.object_id, e.reason, e.details)
+                return VerifyResult(
+                    False, checked, e.seq, f"entry {e.seq} does not follow entry {e.seq - 1}"
+                )
+            digest = entry_hash(
+                e.prev_hash,
+                e.seq,
+                e.at_us,
+                e.user_id,
+                e.username,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.reason,
+                e.details,
+            )
             if digest != e.hash:
-                return VerifyResult(False, checked, e.seq,
-                                    f"entry {e.seq} was altered (its hash does not match)")
+                return VerifyResult(
+                    False, checked, e.seq, f"entry {e.seq} was altered (its hash does not match)"
+                )
             prev = e.hash
             expected_seq += 1
             checked += 1
@@ -125,6 +189,10 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
         session.expunge_all()
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != last_seq or head.hash != prev):
-        return VerifyResult(False, checked, last_seq + 1,
-                            f"the log ends at entry {last_seq} but {head.seq} were written")
+        return VerifyResult(
+            False,
+            checked,
+            last_seq + 1,
+            f"the log ends at entry {last_seq} but {head.seq} were written",
+        )
     return VerifyResult(True, checked)

@@ -31,12 +31,16 @@ class User(Base):
     locked_until_us: Mapped[int | None] = micros(nullable=True)
     last_login_us: Mapped[int | None] = micros(nullable=True)
     created_us: Mapped[int] = micros()
-    sia_number: Mapped[str] = mapped_column(String(32), default="", comment="SIA PSS licence number")
+    sia_number: Mapped[str] = mapped_column(
+        String(32), default="", comment="SIA PSS licence number"
+    )
     sia_expiry: Mapped[date | None] = mapped_column(Date)
     sia_status: Mapped[str] = mapped_column(
         String(16), default="", comment="active, expired, suspended, revoked or empty"
     )
-    sia_checked_on: Mapped[date | None] = mapped_column(Date, comment="Last check on the SIA register")
+    sia_checked_on: Mapped[date | None] = mapped_column(
+        Date, comment="Last check on the SIA register"
+    )
 
 
 class UserSession(Base):

@@ -65,21 +65,31 @@ class Camera(Base):
             "status != 'active' OR (purpose != '' AND dpia_ref != '')", name="active_needs_dpia"
         ),
     )
-    id: Mapped[str] = mapped_column(String(64), primary_key=True, comment="Register id, e.g. TC-001")
+    id: Mapped[str] = mapped_column(
+        String(64), primary_key=True, comment="Register id, e.g. TC-001"
+    )
     name: Mapped[str] = mapped_column(String(200))
     area_id: Mapped[str] = mapped_column(ForeignKey("area.id"), index=True)
     client_id: Mapped[str | None] = mapped_column(
         ForeignKey("client.id"), index=True, comment="NULL: the council owns it"
     )
     kind: Mapped[CameraKind] = mapped_column(
-        Enum(CameraKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            CameraKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        )
     )
     location: Mapped[str] = mapped_column(Text, default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    main_url: Mapped[str] = mapped_column(Text, default="", comment="May hold credentials: never shown")
-    sub_url: Mapped[str] = mapped_column(Text, default="", comment="May hold credentials: never shown")
-    onvif_url: Mapped[str] = mapped_column(Text, default="", comment="May hold credentials: never shown")
+    main_url: Mapped[str] = mapped_column(
+        Text, default="", comment="May hold credentials: never shown"
+    )
+    sub_url: Mapped[str] = mapped_column(
+        Text, default="", comment="May hold credentials: never shown"
+    )
+    onvif_url: Mapped[str] = mapped_column(
+        Text, default="", comment="May hold credentials: never shown"
+    )
     retention_days: Mapped[int] = mapped_column(Integer, default=31)
     retention_justification: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
@@ -88,7 +98,12 @@ class Camera(Base):
     last_review: Mapped[date | None] = mapped_column(Date)
     next_review: Mapped[date | None] = mapped_column(Date)
     status: Mapped[CameraStatus] = mapped_column(
-        Enum(CameraStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            CameraStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=CameraStatus.PLANNED,
         index=True,
     )

@@ -13,13 +13,14 @@ __all__ = ["build_app", "main"]
 
 def build_app() -> typer.Typer:
     from watchkeeper.cli import commands
+    from watchkeeper.cli.context import global_options
 
     app = typer.Typer(
         name="watchkeeper",
-        help="Watchkeeper: a public-space CCTV control centre.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        callback=global_options,
     )
     for module in commands.MODULES:
         module.register(app)

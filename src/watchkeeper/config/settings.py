@@ -6,6 +6,8 @@ a production server cannot come up with a key everybody can read on the internet
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from watchkeeper.errors import ConfigError
 
-__all__ = ["DEV_SECRET", "Settings", "load_settings"]
+__all__ = ["DEV_SECRET", "Settings", "ensure_secret_file", "load_settings"]
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105
 
@@ -44,7 +46,8 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("Europe/London", description="Zone in which times are shown")
     tls: bool = Field(
-        False, description="True when served over HTTPS (directly or behind a proxy): cookies Secure"
+        False,
+        description="True when served over HTTPS (directly or behind a proxy): cookies Secure",
     )
     session_hours: float = Field(12.0, gt=0, le=24 * 7, description="Log-in session lifetime")
     max_failed_logins: int = Field(5, ge=1, le=100, description="Failures before lock-out")
@@ -61,12 +64,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:
+        if self.secret_key == DEV_SECRET and self.secret_file.is_file():
+            self.secret_key = self.secret_file.read_text(encoding="utf-8").strip()
         if self.mode == "production" and self.secret_key == DEV_SECRET:
             raise ValueError(
-                "WATCHKEEPER_SECRET_KEY is the development default; set a private key "
-                "(or WATCHKEEPER_MODE=development for a demo)"
+                "WATCHKEEPER_SECRET_KEY is the development default; set a private key, "
+                "run `watchkeeper init` to make one in the data folder, "
+                "or use WATCHKEEPER_MODE=development for a demo"
             )
         return self
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "secret.key"
 
     @property
     def db_url(self) -> str:
@@ -77,6 +87,18 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def ensure_secret_file(data_dir: Path) -> bool:
+    """Create ``secret.key`` (mode 0600) in the data folder if missing; True if created."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return False
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return True
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,142 @@
+"""Every right of every role, in one table (default deny).
+
+A route, a CLI command or a service that needs permission names one :class:`Right`;
+:data:`RIGHTS` says which roles hold it. Nothing else grants anything. The role
+matrix test walks every route of the web app against this table.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["LICENSED_ROLES", "RIGHTS", "Right", "Role", "has_right"]
+
+
+class Role(enum.StrEnum):
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+    DPO = "dpo"
+    AUDITOR = "auditor"
+    POLICE_LIAISON = "police_liaison"
+    CLIENT_VIEWER = "client_viewer"
+    PARTNER_MEMBER = "partner_member"
+    ADMIN = "admin"
+
+
+class Right(enum.StrEnum):
+    CAMERAS_VIEW = "cameras.view"
+    """See the camera register (client viewers: their client's cameras only)."""
+    CAMERAS_MANAGE = "cameras.manage"
+    """Add, change, import, activate or decommission cameras."""
+    USERS_VIEW = "users.view"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_VERIFY = "audit.verify"
+    VIDEO_LIVE = "video.live"
+    VIDEO_PLAYBACK = "video.playback"
+    PTZ_CONTROL = "ptz.control"
+    HOLDS_VIEW = "holds.view"
+    HOLDS_CREATE = "holds.create"
+    HOLDS_RELEASE = "holds.release"
+    INCIDENTS_VIEW = "incidents.view"
+    INCIDENTS_WRITE = "incidents.write"
+    INCIDENTS_AMEND = "incidents.amend"
+    RADIO_VIEW_ALL = "radio.view_all"
+    RADIO_WRITE = "radio.write"
+    SHIFTS_WRITE = "shifts.write"
+    VISITORS_WRITE = "visitors.write"
+    FAULTS_VIEW = "faults.view"
+    FAULTS_WRITE = "faults.write"
+    PARTNERS_VIEW = "partners.view"
+    PARTNERS_MANAGE = "partners.manage"
+    STATS_VIEW = "stats.view"
+    SYSTEM_HEALTH = "system.health"
+    PROFILE = "profile"
+    """See one's own account and change one's own password."""
+
+
+R = Right
+_STAFF = {R.PROFILE, R.CAMERAS_VIEW, R.SYSTEM_HEALTH}
+_OPERATOR = _STAFF | {
+    R.VIDEO_LIVE,
+    R.VIDEO_PLAYBACK,
+    R.PTZ_CONTROL,
+    R.HOLDS_VIEW,
+    R.HOLDS_CREATE,
+    R.INCIDENTS_VIEW,
+    R.INCIDENTS_WRITE,
+    R.RADIO_VIEW_ALL,
+    R.RADIO_WRITE,
+    R.SHIFTS_WRITE,
+    R.VISITORS_WRITE,
+    R.FAULTS_VIEW,
+    R.FAULTS_WRITE,
+    R.PARTNERS_VIEW,
+}
+_SUPERVISOR = _OPERATOR | {
+    R.HOLDS_RELEASE,
+    R.INCIDENTS_AMEND,
+    R.STATS_VIEW,
+    R.USERS_VIEW,
+    R.PARTNERS_MANAGE,
+}
+
+RIGHTS: dict[Role, frozenset[Right]] = {
+    Role.OPERATOR: frozenset(_OPERATOR),
+    Role.SUPERVISOR: frozenset(_SUPERVISOR),
+    Role.MANAGER: frozenset(_SUPERVISOR | {R.CAMERAS_MANAGE, R.AUDIT_VIEW}),
+    Role.DPO: frozenset(
+        _STAFF
+        | {
+            R.VIDEO_PLAYBACK,
+            R.HOLDS_VIEW,
+            R.HOLDS_CREATE,
+            R.HOLDS_RELEASE,
+            R.INCIDENTS_VIEW,
+            R.AUDIT_VIEW,
+            R.STATS_VIEW,
+            R.CAMERAS_MANAGE,
+        }
+    ),
+    Role.AUDITOR: frozenset(
+        _STAFF
+        | {
+            R.AUDIT_VIEW,
+            R.AUDIT_VERIFY,
+            R.USERS_VIEW,
+            R.HOLDS_VIEW,
+            R.INCIDENTS_VIEW,
+            R.FAULTS_VIEW,
+            R.STATS_VIEW,
+        }
+    ),
+    Role.POLICE_LIAISON: frozenset(
+        {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.INCIDENTS_VIEW}
+    ),
+    Role.CLIENT_VIEWER: frozenset({R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK}),
+    Role.PARTNER_MEMBER: frozenset({R.PROFILE, R.RADIO_WRITE}),
+    Role.ADMIN: frozenset(
+        _STAFF
+        | {
+            R.USERS_VIEW,
+            R.USERS_MANAGE,
+            R.CAMERAS_MANAGE,
+            R.AUDIT_VIEW,
+            R.AUDIT_VERIFY,
+            R.FAULTS_VIEW,
+            R.FAULTS_WRITE,
+        }
+    ),
+}
+
+LICENSED_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+"""Roles whose holders operate cameras and must hold a valid SIA PSS licence."""
+
+
+def has_right(role: str, right: Right) -> bool:
+    """True when ``role`` holds ``right``; unknown roles hold nothing."""
+    try:
+        return right in RIGHTS[Role(role)]
+    except ValueError:
+        return False

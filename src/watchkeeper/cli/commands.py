@@ -1,0 +1,11 @@
+"""The command modules the ``watchkeeper`` command is assembled from."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from watchkeeper.cli import audit, cameras, server, users
+
+__all__ = ["MODULES"]
+
+MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit)

@@ -1,0 +1,173 @@
+"""``watchkeeper init``, ``serve`` and ``demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from watchkeeper.auth.models import User
+from watchkeeper.auth.passwords import generate_password
+from watchkeeper.auth.roles import Role
+from watchkeeper.auth.service import UserSpec
+from watchkeeper.cameras.io import parse_import
+from watchkeeper.cli.context import open_system, state_of
+from watchkeeper.cli.users import CLI_ACTOR
+from watchkeeper.config.settings import ensure_secret_file
+from watchkeeper.system import System
+
+__all__ = ["find_example", "register"]
+
+FIRST_ADMIN = "admin"
+
+
+def find_example(name: str = "borough.yaml") -> Path | None:
+    """The sample borough shipped in the repository's ``examples`` folder."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "examples" / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def ensure_admin(system: System) -> str | None:
+    """Create the first administrator if there is none; returns the new password."""
+    with system.db.session() as s:
+        if s.scalar(select(User.id).where(User.role == Role.ADMIN.value).limit(1)) is not None:
+            return None
+        password = generate_password()
+        system.users.create(
+            s,
+            UserSpec(
+                username=FIRST_ADMIN,
+                role=Role.ADMIN.value,
+                full_name="First administrator",
+                password=password,
+            ),
+            CLI_ACTOR,
+            "first administrator created by init",
+        )
+        return password
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init(ctx: typer.Context) -> None:
+        """Create the data folder, secret key, database and first administrator (password printed once)."""
+        data_dir = state_of(ctx).settings(mode="development").data_dir
+        if ensure_secret_file(data_dir):
+            typer.echo(f"secret key written to {data_dir / 'secret.key'} (keep it private)")
+        with open_system(ctx) as system:
+            password = ensure_admin(system)
+            typer.echo(f"data folder: {system.settings.data_dir.resolve()}")
+            typer.echo(f"database: {system.db.engine.url.render_as_string(hide_password=True)}")
+            if password:
+                typer.echo(f"administrator: {FIRST_ADMIN}  password (shown once): {password}")
+            else:
+                typer.echo("an administrator exists already; no password printed")
+
+    @app.command("serve")
+    def serve(
+        ctx: typer.Context,
+        host: Annotated[
+            str | None, typer.Option(help="Bind address (env WATCHKEEPER_HOST)")
+        ] = None,
+        port: Annotated[int | None, typer.Option(help="Port (env WATCHKEEPER_PORT)")] = None,
+    ) -> None:
+        """Run the web server (and, as later issues add them, the recorder)."""
+        import uvicorn
+
+        from watchkeeper.web.app import create_app
+
+        with open_system(ctx, host=host, port=port) as system:
+            typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
+            uvicorn.run(
+                create_app(system),
+                host=system.settings.host,
+                port=system.settings.port,
+                log_level="info",
+                proxy_headers=system.settings.tls,
+            )
+
+    @app.command("demo")
+    def demo(
+        ctx: typer.Context,
+        host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+        port: Annotated[int | None, typer.Option(help="Port")] = None,
+        site_file: Annotated[Path | None, typer.Option(help="Register to load")] = None,
+    ) -> None:
+        """A working control room on the embedded default: the sample borough, demo users."""
+        import uvicorn
+
+        from watchkeeper.web.app import create_app
+
+        overrides: dict[str, object] = {"host": host, "port": port, "mode": "development"}
+        with open_system(ctx, **overrides) as system:
+            ensure_admin(system)
+            register_file = site_file or find_example()
+            if register_file is not None:
+                parsed = parse_import(register_file.read_text(encoding="utf-8"), str(register_file))
+                with system.db.session() as s:
+                    r = system.cameras.apply(
+                        s,
+                        parsed.cameras,
+                        CLI_ACTOR,
+                        "demo register",
+                        sites=parsed.sites,
+                        names=parsed.names,
+                    )
+                typer.echo(
+                    f"register {register_file.name}: {r.created} created, "
+                    f"{r.updated} updated, {r.unchanged} unchanged"
+                )
+            logins = demo_users(system)
+            url = f"http://{system.settings.host}:{system.settings.port}/"
+            typer.echo(f"\nWatchkeeper demo control room: {url}")
+            for username, role, password in logins:
+                typer.echo(f"  log in as {username:12} ({role}) password {password}")
+            typer.echo("(demo passwords are new at each start)\n", err=False)
+            uvicorn.run(
+                create_app(system),
+                host=system.settings.host,
+                port=system.settings.port,
+                log_level="warning",
+            )
+
+
+DEMO_USERS = [
+    ("operator", Role.OPERATOR, "Demo Operator"),
+    ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
+    ("demo-admin", Role.ADMIN, "Demo Administrator"),
+]
+
+
+def demo_users(system: System) -> list[tuple[str, str, str]]:
+    """Create or reset the demo's users with fresh passwords (licences valid for a year)."""
+    from datetime import timedelta
+
+    today = system.users.today()
+    out = []
+    with system.db.session() as s:
+        for username, role, name in DEMO_USERS:
+            password = generate_password()
+            licensed = role in (Role.OPERATOR, Role.SUPERVISOR)
+            spec = UserSpec(
+                username=username,
+                role=role.value,
+                full_name=name,
+                password=password,
+                sia_number="1012-3456-7890-1234" if licensed else "",
+                sia_expiry=today + timedelta(days=365) if licensed else None,
+                sia_status="active" if licensed else "",
+                sia_checked_on=today if licensed else None,
+            )
+            exists = s.scalar(select(User.id).where(User.username == username)) is not None
+            if exists:
+                system.users.update(s, username, spec, CLI_ACTOR, "demo start: password reset")
+                system.users.set_disabled(s, username, False, CLI_ACTOR, "demo start")
+            else:
+                system.users.create(s, spec, CLI_ACTOR, "demo user")
+            out.append((username, role.value, password))
+    return out

@@ -1,0 +1,50 @@
+"""Composition root: builds Watchkeeper's services from settings, in a readable order.
+
+Nothing is built at import time. The web app, the CLI and tests each call
+:func:`build_system` (tests with a fake clock) and hand the result around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from watchkeeper.auth.service import AuthPolicy, UserService
+from watchkeeper.cameras.service import CameraService
+from watchkeeper.config.settings import Settings
+from watchkeeper.db.engine import Database
+from watchkeeper.db.migrate import upgrade
+from watchkeeper.timeutil import Clock, SystemClock
+
+__all__ = ["System", "build_system"]
+
+
+@dataclass
+class System:
+    settings: Settings
+    clock: Clock
+    db: Database
+    users: UserService
+    cameras: CameraService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_system(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> System:
+    clock = clock or SystemClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url)
+    if migrate:
+        upgrade(db.engine)
+    policy = AuthPolicy(
+        max_failed_logins=settings.max_failed_logins,
+        lockout_minutes=settings.lockout_minutes,
+        session_hours=settings.session_hours,
+    )
+    return System(
+        settings=settings,
+        clock=clock,
+        db=db,
+        users=UserService(clock, policy),
+        cameras=CameraService(clock),
+    )

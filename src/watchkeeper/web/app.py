@@ -1,0 +1,57 @@
+"""Build the web app from a :class:`System` (no import-time globals)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from watchkeeper import __version__
+from watchkeeper.system import System
+from watchkeeper.web.errors import install_error_handlers
+from watchkeeper.web.routers import audit, auth, cameras, pages, users
+from watchkeeper.web.templating import Pages
+
+__all__ = ["create_app", "find_vendor_dir"]
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).with_name("static")
+
+
+def find_vendor_dir() -> Path | None:
+    """The ``node_modules`` the set-up command filled, looked for above the package."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "node_modules"
+        if (candidate / "htmx.org").is_dir():
+            return candidate
+    return None
+
+
+def create_app(system: System) -> FastAPI:
+    app = FastAPI(
+        title="Watchkeeper",
+        version=__version__,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.system = system
+    install_error_handlers(app)
+    rendered = Pages()
+    app.include_router(auth.build_router(rendered))
+    app.include_router(pages.build_router(rendered))
+    app.include_router(cameras.router)
+    app.include_router(users.router)
+    app.include_router(audit.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    vendor = find_vendor_dir()
+    if vendor is not None:
+        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+    else:
+        log.warning(
+            "front-end packages not installed (run the set-up command); pages work "
+            "without htmx but lose live search"
+        )
+    return app

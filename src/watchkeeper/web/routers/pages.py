@@ -1,0 +1,76 @@
+"""Server-rendered pages of the control room."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from watchkeeper.auth.principal import Principal
+from watchkeeper.auth.roles import Right
+from watchkeeper.web.deps import SessionDep, SystemDep, require
+from watchkeeper.web.routers.users import user_view
+from watchkeeper.web.templating import Pages
+
+__all__ = ["build_router"]
+
+
+def build_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    def home(who: Annotated[Principal, Depends(require(Right.PROFILE))]) -> Response:
+        return RedirectResponse("/cameras", status_code=303)
+
+    @router.get("/cameras", response_class=HTMLResponse)
+    def cameras(
+        request: Request,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.CAMERAS_VIEW))],
+        q: str = "",
+    ) -> Response:
+        cams = system.cameras.list(s, who)
+        needle = q.strip().lower()
+        if needle:
+            cams = [
+                c
+                for c in cams
+                if needle
+                in f"{c.id} {c.name} {c.location} {c.area.name} {c.area.site.name}".lower()
+            ]
+        cams.sort(key=lambda c: (c.area.site.name, c.area.name, c.id))
+        tree = [
+            (site, [(area, list(ac)) for area, ac in groupby(sc, key=lambda c: c.area.name)])
+            for site, sc in groupby(cams, key=lambda c: c.area.site.name)
+        ]
+        counts: dict[str, int] = {}
+        for c in cams:
+            counts[c.status.value] = counts.get(c.status.value, 0) + 1
+        user = system.users.get(s, who.username)
+        licence = system.users.licence(user)
+        template = "_camera_tree.html" if request.headers.get("hx-request") else "cameras.html"
+        return pages.render(
+            request,
+            template,
+            who=who,
+            tree=tree,
+            total=len(cams),
+            counts=counts,
+            q=q,
+            licence=licence,
+        )
+
+    @router.get("/users", response_class=HTMLResponse)
+    def users(
+        request: Request,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.USERS_VIEW))],
+    ) -> Response:
+        rows = [user_view(system, u) for u in system.users.list(s)]
+        return pages.render(request, "users.html", who=who, users=rows, licence=None)
+
+    return router

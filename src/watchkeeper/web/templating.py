@@ -1,0 +1,29 @@
+"""Jinja2 environment for pages, with time filters in the configured zone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from watchkeeper.timeutil import format_local, format_utc
+
+__all__ = ["Pages"]
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+class Pages:
+    def __init__(self) -> None:
+        self.templates = Jinja2Templates(directory=str(TEMPLATES))
+        env = self.templates.env
+        env.filters["local"] = format_local
+        env.filters["utc"] = format_utc
+
+    def render(
+        self, request: Request, name: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -131,13 +131,15 @@ def parse_local(text: str, tz: ZoneInfo = LONDON, fold: int | None = None) -> in
         return from_datetime(dt)
     first = dt.replace(tzinfo=tz, fold=0)
     second = dt.replace(tzinfo=tz, fold=1)
+    exists = [
+        c for c in (first, second) if c.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == dt
+    ]
+    if not exists:
+        raise ValueError(f"{text} does not exist in {tz.key} (clocks went forward)")
     if first.utcoffset() != second.utcoffset():
         if fold is None:
             raise ValueError(f"{text} happens twice in {tz.key}; say which (BST or GMT)")
         chosen = first if fold == 0 else second
     else:
         chosen = first
-    back = chosen.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != dt:
-        raise ValueError(f"{text} does not exist in {tz.key} (clocks went forward)")
     return from_datetime(chosen)

@@ -31,7 +31,7 @@ from watchkeeper.errors import (
 )
 from watchkeeper.timeutil import US_PER_S, Clock, to_local
 
-__all__ = ["AuthPolicy", "UserService", "UserSpec", "hash_token"]
+__all__ = ["AuthPolicy", "LoginResult", "UserService", "UserSpec", "hash_token"]
 
 
 def hash_token(token: str) -> str:
@@ -43,6 +43,18 @@ class AuthPolicy:
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     session_hours: float = 12.0
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: AuthError | None
+
+    def user_or_raise(self) -> User:
+        if self.error is not None:
+            raise self.error
+        assert self.user is not None
+        return self.user
 
 
 @dataclass
@@ -223,11 +235,21 @@ class UserService:
 
     # --- log-in -----------------------------------------------------------------------
 
-    def authenticate(self, s: Session, username: str, password: str, source: str = "") -> User:
-        """Check a password; audit the attempt; raise :class:`AuthError` on any refusal.
+    def authenticate(
+        self, s: Session, username: str, password: str, source: str = ""
+    ) -> LoginResult:
+        """Check a password and audit the attempt, refused or not.
 
-        The same message is given for an unknown user and a wrong password.
+        A refusal is returned, not raised, so that the caller's transaction still
+        commits the failure count and its audit row; ``LoginResult.user_or_raise``
+        raises it afterwards. Unknown user and wrong password read the same.
         """
+        try:
+            return LoginResult(self._authenticate(s, username, password, source), None)
+        except AuthError as exc:
+            return LoginResult(None, exc)
+
+    def _authenticate(self, s: Session, username: str, password: str, source: str) -> User:
         now = self.clock.now_us()
         user = s.scalar(select(User).where(User.username == username))
         detail = {"source": source}

@@ -19,7 +19,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Area, Camera, CameraStatus, Client, Site
 from watchkeeper.cameras.redact import merge_credentials, redact_url
-from watchkeeper.cameras.schemas import CameraSpec, SiteFile
+from watchkeeper.cameras.schemas import CameraSpec, Location, SiteFile
 from watchkeeper.errors import ImportRejected, NotFound, ValidationError
 from watchkeeper.timeutil import Clock
 
@@ -64,11 +64,9 @@ def camera_to_spec(cam: Camera, redact: bool = True) -> CameraSpec:
         name=cam.name,
         kind=cam.kind,
         owner=cam.client_id or "council",
-        location={
-            "description": cam.location,
-            "latitude": cam.latitude,  # type: ignore[arg-type]
-            "longitude": cam.longitude,
-        },
+        location=Location.model_construct(
+            description=cam.location, latitude=cam.latitude, longitude=cam.longitude
+        ),
         main_url=url(cam.main_url),
         sub_url=url(cam.sub_url),
         onvif_url=url(cam.onvif_url),
@@ -97,7 +95,7 @@ class CameraService:
     # --- reading ----------------------------------------------------------------------
 
     @staticmethod
-    def visible(who: Principal) -> Select[tuple[Camera]]:
+    def visible(who: Principal) -> Select[Camera]:
         """The cameras ``who`` may see, as a query others can narrow further."""
         who.require(Right.CAMERAS_VIEW)
         q = select(Camera)

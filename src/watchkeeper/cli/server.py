@@ -55,7 +55,7 @@ def ensure_admin(system: System) -> str | None:
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(ctx: typer.Context) -> None:
-        """Create the data folder, secret key, database and first administrator (password printed once)."""
+        """Create data folder, secret key, database and first administrator."""
         data_dir = state_of(ctx).settings(mode="development").data_dir
         if ensure_secret_file(data_dir):
             typer.echo(f"secret key written to {data_dir / 'secret.key'} (keep it private)")

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
-from watchkeeper.errors import AuthError
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
 
@@ -63,17 +62,17 @@ def build_router(pages: Pages) -> APIRouter:
                 error="The form expired. Please try again.",
             )
         source = request.client.host if request.client else ""
-        try:
-            user = system.users.authenticate(s, username, password, source=source)
-        except AuthError as exc:
+        result = system.users.authenticate(s, username, password, source=source)
+        if result.user is None:
             return pages.render(
                 request,
                 "login.html",
                 status_code=401,
                 csrf=expected,
                 next=_safe_next(next),
-                error=str(exc),
+                error=str(result.error),
             )
+        user = result.user
         token = system.users.open_session(s, user)
         resp = RedirectResponse(_safe_next(next), status_code=303)
         resp.set_cookie(

@@ -41,7 +41,8 @@ def build_router(pages: Pages) -> APIRouter:
                 if needle
                 in f"{c.id} {c.name} {c.location} {c.area.name} {c.area.site.name}".lower()
             ]
-        cams.sort(key=lambda c: (c.area.site.name, c.area.name, c.id))
+        # Council sites first, then clients' sites; each by name.
+        cams.sort(key=lambda c: (c.client_id is not None, c.area.site.name, c.area.name, c.id))
         tree = [
             (site, [(area, list(ac)) for area, ac in groupby(sc, key=lambda c: c.area.name)])
             for site, sc in groupby(cams, key=lambda c: c.area.site.name)

@@ -56,7 +56,7 @@ def footage_dir() -> Path:
 def small_config(cache: Path, *cameras: CameraSpec, auth: str = "digest") -> RigConfig:
     return RigConfig(
         rtsp_port=0, onvif_port=0, control_port=0, footage_seconds=CLIP_SECONDS,
-        cache_dir=cache, auth=auth, user="operator", password="s3cret-pass",  # noqa: S106
+        cache_dir=cache, auth=auth, user="operator", password="s3cret-pass",
         cameras=list(cameras),
     )  # fmt: skip
 
@@ -77,8 +77,8 @@ def make_rig(media_ready: None, footage_dir: Path) -> Iterator[Callable[..., Rig
 
 
 def fixed(name: str = "cam1", **kw: object) -> CameraSpec:
-    return CameraSpec(name=name, main="360p", **kw)  # type: ignore[arg-type]
+    return CameraSpec(name=name, main="360p", **kw)
 
 
 def ptz(name: str = "ptz1", **kw: object) -> CameraSpec:
-    return CameraSpec(name=name, kind="ptz", main="360p", sub="360p", sub_fps=5, **kw)  # type: ignore[arg-type]
+    return CameraSpec(name=name, kind="ptz", main="360p", sub="360p", sub_fps=5, **kw)

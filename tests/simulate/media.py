@@ -78,7 +78,8 @@ class Reader:
                     if self.decode and p.size:
                         for frame in p.decode():
                             size = (frame.width, frame.height)
-                    dts = None if p.dts is None else float(p.dts * s.time_base)
+                    base = s.time_base
+                    dts = None if p.dts is None or base is None else float(p.dts * base)
                     self.packets.append(Packet(time.monotonic(), dts, p.is_keyframe, size))
         except (av.FFmpegError, OSError) as exc:
             self.error = str(exc)

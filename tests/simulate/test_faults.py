@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import subprocess
 import time
@@ -113,7 +114,9 @@ def test_corrupt_nal_units_upset_decoder(make_rig: Callable[..., Rig]) -> None:
     assert out.stderr.count("\n") >= 3, f"decoder stayed quiet: {out.stderr!r}"
 
 
-@pytest.mark.parametrize(("kind", "sign"), [(FaultKind.JUMP_FORWARD, 1), (FaultKind.JUMP_BACKWARD, -1)])
+@pytest.mark.parametrize(
+    ("kind", "sign"), [(FaultKind.JUMP_FORWARD, 1), (FaultKind.JUMP_BACKWARD, -1)]
+)
 def test_timestamp_jumps(make_rig: Callable[..., Rig], kind: FaultKind, sign: int) -> None:
     rig = make_rig(fixed())
     reader = Reader(rig.camera("cam1").main_url).start()
@@ -122,7 +125,7 @@ def test_timestamp_jumps(make_rig: Callable[..., Rig], kind: FaultKind, sign: in
     reader.wait_packets(len(reader.packets) + 15)
     reader.stop()
     dts = [p.dts for p in reader.packets if p.dts is not None]
-    steps = [b - a for a, b in zip(dts, dts[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(dts)]
     if sign > 0:
         assert max(steps) > 1.3
     else:

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         control_port: Annotated[int, typer.Option(help="Fault-control port.")] = 8079,
         config: Annotated[Path | None, typer.Option(help="Rig YAML (overrides flags).")] = None,
         user: Annotated[str, typer.Option(help="Camera user name.")] = "admin",
-        password: Annotated[str, typer.Option(help="Camera password.")] = "admin",
+        password: Annotated[str, typer.Option(help="Camera password.")] = "admin",  # noqa: S107
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     ) -> None:
         """Run the cameras until Ctrl-C, printing each camera's URLs."""
@@ -80,12 +80,17 @@ def register(app: typer.Typer) -> None:
     @sim.command()
     def fault(
         camera: Annotated[str, typer.Argument(help="Camera name, e.g. cam1.")],
-        kind: Annotated[str, typer.Argument(help="drop, offline, reboot, resolution, stall, "
-                        "corrupt, jump-forward, jump-backward, clock-offset")],
+        kind: Annotated[
+            str,
+            typer.Argument(
+                help="drop, offline, reboot, resolution, stall, "
+                "corrupt, jump-forward, jump-backward, clock-offset"
+            ),
+        ],
         seconds: Annotated[float | None, typer.Option(help="Duration or offset.")] = None,
         control: Annotated[str, typer.Option(help="Rig control URL.")] = "http://127.0.0.1:8079",
         user: Annotated[str, typer.Option()] = "admin",
-        password: Annotated[str, typer.Option()] = "admin",
+        password: Annotated[str, typer.Option()] = "admin",  # noqa: S107 - simulator default
     ) -> None:
         """Make a running simulated camera misbehave."""
         from watchkeeper.simulate.faults import FaultKind

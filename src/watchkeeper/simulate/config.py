@@ -18,8 +18,8 @@ from watchkeeper.errors import ConfigError
 __all__ = [
     "RESOLUTIONS",
     "CameraSpec",
-    "RigConfig",
     "Resolution",
+    "RigConfig",
     "SceneName",
     "alternate_resolution",
     "default_cameras",

@@ -24,7 +24,7 @@ __all__ = ["start_control"]
 class _Handler(BaseHTTPRequestHandler):
     server_version = "WatchkeeperSim/0.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _reply(self, status: int, payload: dict[str, Any]) -> None:

@@ -102,22 +102,51 @@ def _scene_filter(spec: ClipSpec) -> tuple[list[str], str]:
     boxes: list[tuple[str, str, float, float, str]] = []
     if spec.scene == "street":
         boxes += [("0", f"{0.55 * h:.0f}", 1.0, 0.3, "0x2e2e2e")]
-        boxes += [(f"mod(t*{0.25 * w:.0f}\\,{1.2 * w:.0f})-{0.2 * w:.0f}", f"{0.6 * h:.0f}",
-                   0.17, 0.13, "0xb02020")]
-        boxes += [(f"{w:.0f}-mod(t*{0.18 * w:.0f}\\,{1.25 * w:.0f})", f"{0.72 * h:.0f}",
-                   0.2, 0.12, "0x2040a0")]
-        boxes += [(f"mod(t*{0.03 * w:.0f}\\,{w:.0f})", f"{0.35 * h:.0f}", 0.025, 0.16,
-                   "0x202020")]
+        boxes += [
+            (
+                f"mod(t*{0.25 * w:.0f}\\,{1.2 * w:.0f})-{0.2 * w:.0f}",
+                f"{0.6 * h:.0f}",
+                0.17,
+                0.13,
+                "0xb02020",
+            )
+        ]
+        boxes += [
+            (
+                f"{w:.0f}-mod(t*{0.18 * w:.0f}\\,{1.25 * w:.0f})",
+                f"{0.72 * h:.0f}",
+                0.2,
+                0.12,
+                "0x2040a0",
+            )
+        ]
+        boxes += [(f"mod(t*{0.03 * w:.0f}\\,{w:.0f})", f"{0.35 * h:.0f}", 0.025, 0.16, "0x202020")]
     elif spec.scene == "carpark":
-        boxes += [(f"{x * w:.0f}", f"{0.2 * h:.0f}", 0.12, 0.2, c)
-                  for x, c in ((0.05, "0x808080"), (0.25, "0xa0a0ff"), (0.65, "0xe0e0e0"))]
-        boxes += [(f"mod(t*{0.08 * w:.0f}\\,{1.2 * w:.0f})-{0.15 * w:.0f}", f"{0.6 * h:.0f}",
-                   0.14, 0.22, "0xc0c040")]
+        boxes += [
+            (f"{x * w:.0f}", f"{0.2 * h:.0f}", 0.12, 0.2, c)
+            for x, c in ((0.05, "0x808080"), (0.25, "0xa0a0ff"), (0.65, "0xe0e0e0"))
+        ]
+        boxes += [
+            (
+                f"mod(t*{0.08 * w:.0f}\\,{1.2 * w:.0f})-{0.15 * w:.0f}",
+                f"{0.6 * h:.0f}",
+                0.14,
+                0.22,
+                "0xc0c040",
+            )
+        ]
     else:
         for i in range(6):
             speed = 0.02 + 0.01 * i
-            boxes += [(f"mod({i * 0.15 * w:.0f}+t*{speed * w:.0f}\\,{w:.0f})",
-                       f"{(0.3 + 0.1 * i) * h:.0f}", 0.02, 0.1, f"0x{40 * i:02x}2020")]
+            boxes += [
+                (
+                    f"mod({i * 0.15 * w:.0f}+t*{speed * w:.0f}\\,{w:.0f})",
+                    f"{(0.3 + 0.1 * i) * h:.0f}",
+                    0.02,
+                    0.1,
+                    f"0x{40 * i:02x}2020",
+                )
+            ]
     chain = [
         f"drawbox=x='{x}':y={y}:w={bw * w:.0f}:h={bh * h:.0f}:color={c}:t=fill"
         for x, y, bw, bh, c in boxes

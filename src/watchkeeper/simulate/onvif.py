@@ -98,7 +98,7 @@ def check_username_token(header: Any, user: str, password: str) -> bool:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "WatchkeeperSim/0.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     @property
@@ -109,7 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
     def cam(self) -> CameraRuntime:
         return self.server.context["camera"]  # type: ignore[attr-defined,no-any-return]
 
-    def _send(self, status: int, body: bytes, ctype: str, extra: list[tuple[str, str]] = []) -> None:  # noqa: B006
+    def _send(
+        self, status: int, body: bytes, ctype: str, extra: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -125,14 +127,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         auth: HttpAuth = self.server.context["http_auth"]  # type: ignore[attr-defined]
         if not auth.check(self.headers.get("Authorization"), "GET"):
-            self._send(401, b"", "text/plain", [("WWW-Authenticate", c) for c in auth.challenge()])
+            self._send(
+                401, b"", "text/plain", tuple(("WWW-Authenticate", c) for c in auth.challenge())
+            )
             return
         self._send(200, self.cam.snapshot(), "image/jpeg")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, 1 << 20))
-        ctype = 'application/soap+xml; charset=utf-8'
+        ctype = "application/soap+xml; charset=utf-8"
         try:
             body = self._dispatch(raw)
             self._send(200, x.envelope(body).encode(), ctype)
@@ -161,7 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- device -----------------------------------------------------------------------------
     def _base(self) -> str:
-        return f"http://{self.rig.config.host}:{self.server.server_address[1]}"
+        port = self.server.server_address[1]  # type: ignore[index]
+        return f"http://{self.rig.config.host}:{port}"
 
     def op_GetDeviceInformation(self, _req: Any) -> str:
         return x.device_information(self.cam.spec.name)
@@ -256,7 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def op_SetPreset(self, req: Any) -> str:
         token = self._head().set_preset(_text(req, "PresetName") or "", _text(req, "PresetToken"))
-        return f"<tptz:SetPresetResponse><tptz:PresetToken>{token}</tptz:PresetToken></tptz:SetPresetResponse>"
+        inner = f"<tptz:PresetToken>{token}</tptz:PresetToken>"
+        return f"<tptz:SetPresetResponse>{inner}</tptz:SetPresetResponse>"
 
     def op_GotoPreset(self, req: Any) -> str:
         head = self._head()

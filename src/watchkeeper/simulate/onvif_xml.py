@@ -61,7 +61,8 @@ class Profile:
 
 def envelope(body: str) -> str:
     ns = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope {ns}><s:Body>{body}</s:Body></s:Envelope>'
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return f"{head}<s:Envelope {ns}><s:Body>{body}</s:Body></s:Envelope>"
 
 
 def fault(subcode: str, reason: str) -> str:
@@ -224,8 +225,8 @@ def nodes() -> str:
         + space("RelativeZoomTranslationSpace", Z_TRANS, (-1, 1), None)
         + space("ContinuousPanTiltVelocitySpace", PT_VEL, (-1, 1), (-1, 1))
         + space("ContinuousZoomVelocitySpace", Z_VEL, (-1, 1), None)
-        + f"<tt:PanTiltSpeedSpace><tt:URI>{PT_SPEED}</tt:URI>{_range('X', 0, 1)}</tt:PanTiltSpeedSpace>"
-        + f"<tt:ZoomSpeedSpace><tt:URI>{Z_SPEED}</tt:URI>{_range('X', 0, 1)}</tt:ZoomSpeedSpace>"
+        + space("PanTiltSpeedSpace", PT_SPEED, (0, 1), None)
+        + space("ZoomSpeedSpace", Z_SPEED, (0, 1), None)
     )
     return (
         '<tptz:GetNodesResponse><tptz:PTZNode token="ptznode" FixedHomePosition="false">'

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.simulate import _gi  # noqa: F401
-from gi.repository import Gst  # noqa: E402
+from gi.repository import Gst
 
+from watchkeeper.simulate import _gi  # noqa: F401
 from watchkeeper.simulate.clockcode import code_bits, code_geometry
 from watchkeeper.simulate.faults import CameraState
 from watchkeeper.simulate.ptz import PtzHead, viewport
@@ -37,9 +37,7 @@ class PtzStream:
 
 
 def _source(panorama: Path) -> str:
-    return (
-        f'filesrc location="{panorama}" ! jpegdec ! videoconvert ! video/x-raw,format=BGRx'
-    )
+    return f'filesrc location="{panorama}" ! jpegdec ! videoconvert ! video/x-raw,format=BGRx'
 
 
 def build_ptz_bin(
@@ -104,9 +102,7 @@ def _draw_overlay(
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now_ms / 1000))
     ctx.set_font_size(max(10.0, stream.height / 24))
     ctx.move_to(x0, stream.height - block)
-    ctx.text_path(
-        f"{stream.name}  {stamp} UTC  P{pos.pan:+.2f} T{pos.tilt:+.2f} Z{pos.zoom:.2f}"
-    )
+    ctx.text_path(f"{stream.name}  {stamp} UTC  P{pos.pan:+.2f} T{pos.tilt:+.2f} Z{pos.zoom:.2f}")
     ctx.set_source_rgb(0, 0, 0)
     ctx.set_line_width(3)
     ctx.stroke_preserve()

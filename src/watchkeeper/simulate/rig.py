@@ -59,11 +59,12 @@ def send_fault(
     seconds: float | None = None, timeout: float = 15.0,
 ) -> dict[str, Any]:  # fmt: skip
     """POST a fault to a rig's control endpoint; raises ValidationError if it is refused."""
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
     body = json.dumps({"camera": camera, "kind": str(FaultKind(kind)), "seconds": seconds})
     req = urllib.request.Request(  # noqa: S310 - the URL is the rig's own http endpoint
         f"{control_url}/faults", data=body.encode(), method="POST",
         headers={"Content-Type": "application/json",
-                 "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()},
+                 "Authorization": f"Basic {basic}"},
     )  # fmt: skip
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from watchkeeper.simulate import _gi  # noqa: F401
-from gi.repository import Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gst, GstRtsp, GstRtspServer
 
 from watchkeeper.errors import MediaError
+from watchkeeper.simulate import _gi  # noqa: F401
 from watchkeeper.simulate.faults import CameraState
 
 __all__ = ["ElementMaker", "RtspService"]
@@ -105,9 +105,7 @@ class RtspService:
             perms.add_permission_for_role(_ROLE, "media.factory.access", True)
             perms.add_permission_for_role(_ROLE, "media.factory.construct", True)
             factory.set_permissions(perms)
-            factory.set_protocols(
-                GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP
-            )
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
             self._mounts.add_factory(f"/{name}/{stream}", factory)
             self._factories.setdefault(name, []).append(factory)
 

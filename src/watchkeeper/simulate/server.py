@@ -17,15 +17,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from watchkeeper.simulate import _gi  # noqa: F401
-from gi.repository import GLib, Gst  # noqa: E402
+from gi.repository import GLib, Gst
 
 from watchkeeper.errors import ValidationError
+from watchkeeper.simulate import _gi  # noqa: F401
 from watchkeeper.simulate.config import RESOLUTIONS, CameraSpec, RigConfig
 from watchkeeper.simulate.faults import PTZ_FAULTS, CameraState, FaultKind, FaultRequest
 from watchkeeper.simulate.feed import ClipFeed, ClipLibrary
-from watchkeeper.simulate.footage import clips_for, ensure_clip, ensure_footage, ensure_panorama
-from watchkeeper.simulate.footage import cache_dir, ensure_snapshot
+from watchkeeper.simulate.footage import (
+    cache_dir,
+    clips_for,
+    ensure_clip,
+    ensure_footage,
+    ensure_panorama,
+    ensure_snapshot,
+)
 from watchkeeper.simulate.ptz import PtzHead
 from watchkeeper.simulate.ptzrender import PtzStream, build_ptz_bin, render_snapshot
 from watchkeeper.simulate.rtsp import MediaHook, RtspService
@@ -213,7 +219,8 @@ class RigServer:
             dropped = self._rtsp.drop(request.camera)
         for server in self._http:
             if getattr(server, "camera", None) is cam and request.kind in (
-                FaultKind.OFFLINE, FaultKind.REBOOT
+                FaultKind.OFFLINE,
+                FaultKind.REBOOT,
             ):
                 server.go_offline(seconds)
         return {"camera": request.camera, "kind": str(request.kind), "seconds": seconds,

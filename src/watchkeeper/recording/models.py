@@ -89,7 +89,7 @@ class Segment(Base):
         Boolean, default=False, comment="First segment of a run or of a new init segment"
     )
     frames: Mapped[int] = mapped_column(Integer)
-    bytes: Mapped[int] = mapped_column(BigInteger, comment="File size")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, comment="File size")
     sha256: Mapped[str] = mapped_column(String(64), comment="Of the whole file, hex")
     init_id: Mapped[int] = mapped_column(ForeignKey("recording_init.id"))
     path: Mapped[str] = mapped_column(Text, comment="Relative to DATA_DIR/recordings")
@@ -111,7 +111,9 @@ class Segment(Base):
     __table_args__ = (
         CheckConstraint("stream IN ('main', 'sub')", name="stream"),
         CheckConstraint("end_us > start_us", name="positive_span"),
-        CheckConstraint("bytes > 0 AND frames > 0 AND media_duration_us > 0", name="non_empty"),
+        CheckConstraint(
+            "size_bytes > 0 AND frames > 0 AND media_duration_us > 0", name="non_empty"
+        ),
         CheckConstraint("length(sha256) = 64", name="sha256_len"),
         CheckConstraint("state IN ('live', 'deleting')", name="state"),
         CheckConstraint(
@@ -185,7 +187,7 @@ class RecordingDeletion(Base):
     stream: Mapped[str] = mapped_column(String(8))
     start_us: Mapped[int] = micros()
     end_us: Mapped[int] = micros()
-    bytes: Mapped[int] = mapped_column(BigInteger)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     path: Mapped[str] = mapped_column(Text)
     rule: Mapped[str] = mapped_column(String(16))

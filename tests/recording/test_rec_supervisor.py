@@ -59,16 +59,23 @@ def playing(clip: Path, loops: int = 1, stall_after: int | None = None) -> Any:
     """A connection that plays the clip in fake real time, optionally going quiet once."""
 
     class Stalling(FileSource):
+        """Paced like a camera; goes quiet for 15 s once, then carries on in real time."""
+
         def packets(self) -> Iterator[Any]:
+            start = clock.monotonic()
+            tb = self.template.time_base
+            first: int | None = None
             for n, p in enumerate(super().packets()):
-                if n == stall_after:
-                    clock.advance(15)
+                first = p.dts if first is None else first
+                due = start + float((p.dts - first) * tb) + (15 if n >= (stall_after or 1e9)
+                                                             else 0)
+                clock.advance(max(0.0, due - clock.monotonic()))
                 yield p
 
     def _open(c: FakeClock) -> MediaSource:
         nonlocal clock
         clock = c
-        return Stalling(clip, c, realtime=True, loops=loops, sleep=c.advance)
+        return Stalling(clip, c, realtime=False, loops=loops)
 
     clock: FakeClock
     return _open

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rec_helpers import run_writer
 from sqlalchemy import create_engine, text
 
 from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, Site
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
-from rec_helpers import run_writer
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.timeutil import FakeClock
 
@@ -77,7 +77,7 @@ def _pg_available() -> bool:
             pass
         eng.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception:
         return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 from rec_helpers import ffmpeg_errors, ffprobe_frames, run_writer
@@ -26,7 +27,7 @@ def test_segments_are_contiguous_cut_on_keyframes_and_play(clip: Path, tmp_path:
     assert [s.end_us - s.start_us for s in segs] == [4 * US_PER_S] * 4 + [2 * US_PER_S - 1]
     assert segs[0].start_us == t0 and segs[0].discontinuity
     assert not any(s.discontinuity for s in segs[1:])
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in itertools.pairwise(segs):
         assert a.end_us == b.start_us, "no gap and no overlap inside a run"
     assert sum(s.frames for s in segs) == 18 * 15
     for s in segs:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, cast, func, literal, select, update
 
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.cameras.models import Camera
@@ -141,7 +141,9 @@ class Retention:
                 ids = list(s.execute(
                     select(Segment.id).join(Camera, Camera.id == Segment.camera_id)
                     .where(Segment.state == SegmentState.LIVE.value,
-                           Segment.end_us <= now - Camera.retention_days * US_PER_DAY,
+                           Segment.end_us <= literal(now, BigInteger)
+                           - cast(Camera.retention_days, BigInteger)
+                           * literal(US_PER_DAY, BigInteger),
                            ~segment_is_held(now))
                     .order_by(Segment.end_us).limit(BATCH)).scalars())
             if not ids:
@@ -183,7 +185,8 @@ class Retention:
         log.error("%s: deleting oldest unheld footage", status.message)
         deleted: list[int] = []
         freed = 0
-        while status.free_fraction < self._cfg.alarm_free_fraction:
+        enough = False
+        while not enough:
             now = self._clock.now_us()
             with self._db.session() as s:
                 rows = s.execute(select(Segment.id, Segment.size_bytes)
@@ -196,7 +199,11 @@ class Retention:
                 if self.delete(seg_id, DeletionRule.DISK_PRESSURE, status.message):
                     deleted.append(seg_id)
                     freed += size
-            status = self.disk_status()
+                usage = self._usage(self._root)
+                if usage.total and usage.free / usage.total >= self._cfg.alarm_free_fraction:
+                    enough = True
+                    break
+        status = self.disk_status()
         held_only = status.free_fraction < self._cfg.alarm_free_fraction
         msg = (f"disk pressure: deleted {len(deleted)} oldest unheld segments "
                f"({freed} bytes); {status.message}"

@@ -117,8 +117,9 @@ class Segment(Base):
         CheckConstraint("length(sha256) = 64", name="sha256_len"),
         CheckConstraint("state IN ('live', 'deleting')", name="state"),
         CheckConstraint(
-            "(state = 'live' AND delete_rule IS NULL) OR (state = 'deleting' AND delete_rule IN "
-            "('retention', 'disk_pressure', 'repair'))",
+            "(state = 'live' AND delete_rule IS NULL) OR "
+            "(state = 'deleting' AND delete_rule IS NOT NULL AND "
+            "delete_rule IN ('retention', 'disk_pressure', 'repair'))",
             name="delete_rule",
         ),
         UniqueConstraint("camera_id", "stream", "start_us", name="uq_recording_segment_start"),

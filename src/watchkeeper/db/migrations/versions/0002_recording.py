@@ -162,8 +162,9 @@ def upgrade() -> None:
         sa.Column("delete_marked_us", sa.BigInteger(), nullable=True),
         sa.Column("created_us", sa.BigInteger(), nullable=False),
         sa.CheckConstraint(
-            "(state = 'live' AND delete_rule IS NULL) OR (state = 'deleting' AND delete_rule IN "
-            "('retention', 'disk_pressure', 'repair'))",
+            "(state = 'live' AND delete_rule IS NULL) OR "
+            "(state = 'deleting' AND delete_rule IS NOT NULL AND "
+            "delete_rule IN ('retention', 'disk_pressure', 'repair'))",
             name=op.f("ck_recording_segment_delete_rule"),
         ),
         sa.CheckConstraint(

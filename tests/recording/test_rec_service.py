@@ -6,6 +6,7 @@ The kill -9 test runs the service in a child process and kills it mid-fragment: 
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -62,7 +63,7 @@ def test_service_records_every_active_camera_and_stops_cleanly(
 def test_shards_split_cameras_without_overlap() -> None:
     ids = [f"CAM-{i:03d}" for i in range(138)]
     shards = [[c for c in ids if in_shard(c, k, 3)] for k in range(3)]
-    assert sorted(sum(shards, [])) == ids and all(30 < len(s) < 60 for s in shards)
+    assert sorted(c for sh in shards for c in sh) == ids and all(30 < len(s) < 60 for s in shards)
 
 
 def test_kill_9_loses_at_most_the_fragment_in_flight(
@@ -91,7 +92,7 @@ def test_kill_9_loses_at_most_the_fragment_in_flight(
     with db.session() as s:
         segs = s.execute(select(Segment).order_by(Segment.start_us)).scalars().all()
     assert [x.recovered for x in segs] == [False] * (len(segs) - 1) + [True]
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in itertools.pairwise(segs):
         assert a.end_us == b.start_us, "no hole before the recovered segment"
     lost = killed_us - segs[-1].end_us
     assert 0 <= lost <= 1 * US_PER_S + 400_000, f"lost {lost} µs: more than the GOP in flight"

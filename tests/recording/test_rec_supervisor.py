@@ -156,3 +156,34 @@ def test_live_subscriber_gets_packets_with_wall_time(clip: Path, tmp_path: Path)
         items.append(item)
     assert len(items) == 90 and items[0].keyframe
     assert items[1].wall_us - items[0].wall_us == 66_666
+
+
+def test_unexpected_error_does_not_kill_the_stream(clip: Path, tmp_path: Path) -> None:
+    def broken(_c: FakeClock) -> MediaSource:
+        raise RuntimeError("bug in a demuxer wrapper")
+
+    h = Harness(tmp_path, [broken, playing(clip)], RecorderConfig())
+    h.run()
+    assert StreamState.STREAMING in h.states() and len(h.segments) == 1
+
+
+def test_database_outage_does_not_stop_recording(clip: Path, tmp_path: Path) -> None:
+    from watchkeeper.errors import StorageError
+
+    indexed: list[FinishedSegment] = []
+    down = {"yes": True}
+
+    def flaky(seg: FinishedSegment) -> None:
+        if down["yes"]:
+            down["yes"] = False
+            raise StorageError("database is locked")
+        indexed.append(seg)
+
+    clock = FakeClock()
+    cfg = RecorderConfig(segment_seconds=2, stagger=False)
+    writer = SegmentWriter(tmp_path, KEY, cfg, flaky)
+    sup = StreamSupervisor(KEY, "cam", lambda url: playing(clip)(clock), writer,
+                           lambda *a: None, cfg, clock, lambda s, stop: stop.set())
+    sup.run(threading.Event())
+    assert [s.start_us for s in indexed] == sorted(s.start_us for s in indexed)
+    assert len(indexed) == 3, "the segment refused first was indexed with the next"

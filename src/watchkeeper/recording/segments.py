@@ -108,6 +108,7 @@ class SegmentWriter:
         self._run_start_us = 0
         self._new_run = True
         self._target_us = self._first_target()
+        self._unindexed: list[FinishedSegment] = []
         self.segments_written = 0
         self.dropped_before_keyframe = 0
 
@@ -245,8 +246,23 @@ class SegmentWriter:
             size_bytes=f.scanner.offset, sha256=f.sha.hexdigest(), init=f.scanner.init,
             relpath=seg.relpath, fragment_index=index_blob(frags, timescale),
             clock_offset_us=self._clock_offset())
-        self._index(finished)
+        self._unindexed.append(finished)
+        self._flush_index()
         self.segments_written += 1
+
+    def _flush_index(self) -> None:
+        """Index finished files; if the database is unavailable, keep them and retry later.
+
+        Recording goes on meanwhile; a file still unindexed at a crash is found and indexed
+        by the startup check (it is a durable ``.mp4`` without a row).
+        """
+        while self._unindexed:
+            try:
+                self._index(self._unindexed[0])
+            except StorageError as exc:
+                log.error("%s: %s; will retry at the next segment", self._key, exc)
+                return
+            self._unindexed.pop(0)
 
     def close(self) -> None:
         """Stop: finish the open segment so nothing received is left unindexed."""

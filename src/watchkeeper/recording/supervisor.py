@@ -122,7 +122,11 @@ class StreamSupervisor:
                 if self._state is not StreamState.OFFLINE:
                     self._set(StreamState.CONNECTING, "opening stream")
                 started = self._clock.monotonic()
-                reason = self._session(stop)
+                try:
+                    reason = self._session(stop)
+                except Exception as exc:  # a dead thread would be a camera never recorded again
+                    log.exception("%s: unexpected error; reconnecting", self.key)
+                    reason = f"internal error: {exc!r}"
                 if stop.is_set():
                     break
                 uptime = self._clock.monotonic() - started

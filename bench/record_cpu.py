@@ -2,11 +2,12 @@
 
 Both remux the same camera-like input (H.264 1080p15, ~2 Mbit/s, GOP 30, no B-frames, MPEG-TS
 with a 90 kHz clock like RTSP) into ~60 s MP4 segments, N streams at once, as fast as the
-input can be read (CPU per media minute does not depend on pacing). Ours runs N threads in
-one process (validator + fMP4 writer + hashing + per-GOP fdatasync, no database); ffmpeg runs
-N processes. Usage::
+input can be read, or paced at 1x like cameras (``--realtime``, the situation that matters:
+flat out, N Python threads fight over the GIL and cost more). Ours runs N threads in one
+process (validator + fMP4 writer + SHA-256 + per-GOP fdatasync, no database); ffmpeg runs N
+processes and neither hashes nor fsyncs. Usage::
 
-    python bench/record_cpu.py --streams 8 32 [--seconds 30] [--no-fsync]
+    python bench/record_cpu.py --streams 8 32 [--seconds 30] [--loops 2] [--realtime]
 
 Prints one line per N with both figures and the ratio (target: ratio <= 1.1).
 """
@@ -35,14 +36,14 @@ CHILD = textwrap.dedent("""
     from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
     from watchkeeper.timeutil import SystemClock
 
-    src, out, n, loops, fsync = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), \\
-        int(sys.argv[4]), sys.argv[5] == "1"
+    src, out, n, loops, fsync, realtime = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), \\
+        int(sys.argv[4]), sys.argv[5] == "1", sys.argv[6] == "1"
     cfg = RecorderConfig(stagger=False, fsync_each_fragment=fsync)
     clock = SystemClock()
 
     def one(i):
         w = SegmentWriter(out, StreamKey(f"CAM-{i:03d}", "main"), cfg, lambda seg: None)
-        s = FileSource(Path(src), loops=loops)
+        s = FileSource(Path(src), clock, realtime=realtime, loops=loops)
         w.start_connection(s.template)
         tb = s.template.time_base
         v = TimestampValidator(Fraction(tb.numerator, tb.denominator), max_drift_us=10**15)
@@ -75,14 +76,15 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_ffmpeg(src: Path, out: Path, n: int, loops: int) -> float:
+def run_ffmpeg(src: Path, out: Path, n: int, loops: int, realtime: bool) -> float:
     before = children_cpu()
     procs = []
     for i in range(n):
         d = out / f"ff{i}"
         d.mkdir(parents=True)
         procs.append(subprocess.Popen(
-            ["ffmpeg", "-v", "error", "-stream_loop", str(loops - 1), "-i", str(src),
+            ["ffmpeg", "-v", "error", *(["-re"] if realtime else []),
+             "-stream_loop", str(loops - 1), "-i", str(src),
              "-map", "0:v", "-c", "copy", "-f", "segment", "-segment_time", "60",
              "-segment_format", "mp4", "-reset_timestamps", "1", str(d / "%03d.mp4")]))
     for p in procs:
@@ -91,10 +93,11 @@ def run_ffmpeg(src: Path, out: Path, n: int, loops: int) -> float:
     return children_cpu() - before
 
 
-def run_ours(src: Path, out: Path, n: int, loops: int, fsync: bool) -> tuple[float, float]:
+def run_ours(src: Path, out: Path, n: int, loops: int, fsync: bool,
+             realtime: bool) -> tuple[float, float]:
     before = children_cpu()
     r = subprocess.run([sys.executable, "-c", CHILD, str(src), str(out / "wk"), str(n),
-                        str(loops), "1" if fsync else "0"],
+                        str(loops), "1" if fsync else "0", "1" if realtime else "0"],
                        capture_output=True, text=True, check=True)
     return float(r.stdout.strip()), children_cpu() - before
 
@@ -105,16 +108,21 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=30, help="length of the input clip")
     ap.add_argument("--loops", type=int, default=2, help="plays per stream")
     ap.add_argument("--no-fsync", action="store_true", help="no fdatasync per GOP")
+    ap.add_argument("--realtime", action="store_true",
+                    help="pace every stream at 1x like a camera (ffmpeg -re); takes real time")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wk-bench-") as tmp:
         src = Path(tmp) / "cam.ts"
         make_input(src, args.seconds)
         minutes = args.seconds * args.loops / 60
-        print(f"input: 1080p15 ~2 Mbit/s, {args.seconds} s x {args.loops} plays per stream")
+        pace = "paced at 1x" if args.realtime else "as fast as possible"
+        print(f"input: 1080p15 ~2 Mbit/s, {args.seconds} s x {args.loops} plays per stream, "
+              f"{pace}, fsync per GOP {'off' if args.no_fsync else 'on'}")
         for n in args.streams:
             out = Path(tmp) / f"n{n}"
-            ff = run_ffmpeg(src, out, n, args.loops)
-            ours_work, ours_total = run_ours(src, out, n, args.loops, not args.no_fsync)
+            ff = run_ffmpeg(src, out, n, args.loops, args.realtime)
+            ours_work, ours_total = run_ours(src, out, n, args.loops, not args.no_fsync,
+                                             args.realtime)
             shutil.rmtree(out)
             per = n * minutes
             print(f"{n:3d} streams: ffmpeg {ff / per:.3f} CPU-s/camera-min; "

@@ -121,3 +121,20 @@ def test_altered_files_are_reported_never_fixed(recorded: tuple[Path, list[Finis
     report = check(db, root, FakeClock(), full=True, repair=True)
     assert kinds(report) == ["size_mismatch", "hash_mismatch"] and not report.clean
     assert grown.exists() and edited.exists()
+
+
+def test_repair_leaves_files_alone_while_a_recorder_runs(
+        recorded: tuple[Path, list[FinishedSegment]], db: Database) -> None:
+    from watchkeeper.recording.paths import RecorderLock
+
+    root, segs = recorded
+    src = root / segs[0].relpath
+    part = src.with_name(f"{segs[-1].end_us}.mp4.part")
+    part.write_bytes(src.read_bytes())
+    lock = RecorderLock(root)
+    try:
+        report = check(db, root, FakeClock(), repair=True)
+        assert report.problems == [] and part.exists(), "a .part being written is not touched"
+    finally:
+        lock.release()
+    assert kinds(check(db, root, FakeClock(), repair=True)) == ["interrupted_file"]

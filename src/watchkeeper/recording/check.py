@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -23,13 +24,15 @@ from watchkeeper.errors import StorageError
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.fmp4 import parse_init, scan_file
 from watchkeeper.recording.models import DeletionRule, Segment, SegmentState
-from watchkeeper.recording.paths import PART, fsync_dir, parse_segment_path
+from watchkeeper.recording.paths import PART, fsync_dir, parse_segment_path, recorder_running
 from watchkeeper.recording.retention import Retention
 from watchkeeper.recording.segments import index_blob, media_us
 from watchkeeper.recording.store import FinishedSegment, SegmentIndex
 from watchkeeper.timeutil import Clock, to_datetime
 
-__all__ = ["CheckReport", "Problem", "check", "recover_file"]
+__all__ = ["BUSY_AGE_S", "CheckReport", "Problem", "check", "recover_file"]
+
+BUSY_AGE_S = 300
 
 
 @dataclass
@@ -119,14 +122,24 @@ def _walk(root: Path, since_us: int | None) -> list[str]:
 
 
 def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bool = False,
-          since_us: int | None = None) -> CheckReport:
-    """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can."""
+          since_us: int | None = None, cameras: set[str] | None = None,
+          busy: bool | None = None) -> CheckReport:
+    """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
+
+    ``cameras`` limits the check to those cameras. ``busy`` says a recorder is writing (found
+    from the folder lock when not given): then ``.part`` files and files younger than
+    ``BUSY_AGE_S`` are left alone, as they may be in the middle of being written or indexed.
+    """
     report = CheckReport()
+    if busy is None:
+        busy = recorder_running(root)
     retention = Retention(db, root, RecorderConfig(), clock)
     index = SegmentIndex(db, clock)
     q = select(Segment.id, Segment.path, Segment.size_bytes, Segment.sha256, Segment.state)
     if since_us is not None:
         q = q.where(Segment.end_us >= since_us)
+    if cameras is not None:
+        q = q.where(Segment.camera_id.in_(sorted(cameras)))
     with db.session() as s:
         rows = s.execute(q).all()
     known = {r.path for r in rows}
@@ -160,6 +173,11 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
     for rel in _walk(root, since_us):
         report.files += 1
         if rel in known:
+            continue
+        if cameras is not None and rel.split("/", 1)[0] not in cameras:
+            continue
+        if busy and (rel.endswith(PART) or
+                     time.time() - (root / rel).stat().st_mtime < BUSY_AGE_S):
             continue
         kind = "interrupted_file" if rel.endswith(PART) else "orphan_file"
         p = Problem(kind, rel, "no index row")

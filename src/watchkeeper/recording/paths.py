@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 from dataclasses import dataclass
@@ -10,7 +11,17 @@ from pathlib import Path
 from watchkeeper.errors import ValidationError
 from watchkeeper.timeutil import to_datetime
 
-__all__ = ["PART", "StreamKey", "fsync_dir", "parse_segment_path", "segment_relpath"]
+__all__ = [
+    "PART",
+    "RecorderLock",
+    "StreamKey",
+    "fsync_dir",
+    "parse_segment_path",
+    "recorder_running",
+    "segment_relpath",
+]
+
+LOCK_NAME = ".recorder.lock"
 
 PART = ".part"
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -58,3 +69,35 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class RecorderLock:
+    """A shared lock on the recordings folder, held by every running recorder process.
+
+    ``check --repair`` takes it exclusively to know that no ``.part`` file is being written.
+    """
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o640)
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def recorder_running(root: Path) -> bool:
+    """True when some recorder process holds the folder's lock."""
+    path = root / LOCK_NAME
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the lock if it was taken
+    return False

@@ -23,7 +23,7 @@ from watchkeeper.errors import Conflict, NotFound, StorageError
 from watchkeeper.recording.check import CheckReport, check
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import Opener, rtsp_opener
-from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.paths import RecorderLock, StreamKey
 from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
 from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.store import EventLog, SegmentIndex
@@ -69,6 +69,7 @@ class RecorderService:
         self._threads: list[threading.Thread] = []
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
         self.startup_report: CheckReport | None = None
+        self._lock: RecorderLock | None = None
 
     def plan(self) -> list[StreamPlan]:
         """The streams to record: active cameras in this shard with a URL."""
@@ -90,12 +91,17 @@ class RecorderService:
             raise Conflict("the recorder is running already")
         self.root.mkdir(parents=True, exist_ok=True)
         self._stop.clear()
+        plans = self.plan() if plans is None else plans
+        own = {p.key.camera_id for p in plans}
+        # Our own cameras' .part files cannot be being written by anyone else: repair them.
         self.startup_report = check(self.db, self.root, self.clock, repair=True,
-                                    since_us=self.clock.now_us() - US_PER_DAY)
+                                    since_us=self.clock.now_us() - US_PER_DAY, cameras=own,
+                                    busy=False)
         for p in self.startup_report.problems:
             log.warning("startup check: %s", p)
+        self._lock = RecorderLock(self.root)
         self.retention.finish_pending()
-        for plan in self.plan() if plans is None else plans:
+        for plan in plans:
             self._start_stream(plan)
         t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping",
                              daemon=True)
@@ -136,6 +142,9 @@ class RecorderService:
             t.join(timeout)
         self._threads.clear()
         self._supervisors.clear()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def running(self) -> bool:

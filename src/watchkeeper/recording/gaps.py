@@ -56,14 +56,14 @@ class DayReport:
 def _reason(events: list[StreamEvent], start: int, end: int) -> str:
     before = [e for e in events if e.at_us <= start]
     inside = [e for e in events if start < e.at_us < end and e.state != "streaming"]
-    if before and before[-1].state != StreamState.STREAMING.value:
+    if not before:
+        return "not recorded (recorder not running)"
+    if before[-1].state != StreamState.STREAMING.value:
         chosen = before[-1]
     elif inside:
         chosen = inside[0]
-    elif before:
-        return "recorder interrupted while streaming (crash or power cut?)"
     else:
-        return "not recorded (recorder not running)"
+        return "recorder interrupted while streaming (crash or power cut?)"
     label = _REASONS.get(chosen.state, chosen.state)
     return f"{label}: {chosen.reason}" if chosen.reason else label
 

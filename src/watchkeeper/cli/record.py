@@ -7,11 +7,9 @@ does one thing, and maps the error tree to an exit code with a one-line message.
 from __future__ import annotations
 
 import getpass
-import signal
-import threading
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -52,29 +50,23 @@ def register(app: typer.Typer) -> None:
     app.add_typer(holds, name="holds")
 
 
-def record_cmd(data_dir: DataDir = None) -> None:
+def record_cmd(
+    data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                         help="Recorder processes sharing the cameras")] = 1,
+) -> None:
     """Record the active cameras until interrupted (SIGINT or SIGTERM)."""
-    from watchkeeper.db.migrate import upgrade
-    from watchkeeper.recording.service import RecorderService, recordings_root
+    from watchkeeper.recording.config import RecorderConfig
+    from watchkeeper.recording.worker import run_shard, run_workers
 
     try:
-        settings = _settings(data_dir)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.db_url)
-        upgrade(db.engine)
-        service = RecorderService(db, recordings_root(settings.data_dir))
-        done = threading.Event()
-
-        def _on_signal(_sig: int, _frame: Any) -> None:
-            done.set()
-
-        signal.signal(signal.SIGINT, _on_signal)
-        signal.signal(signal.SIGTERM, _on_signal)
-        service.start()
-        typer.echo(f"recording {len(service.health())} streams; Ctrl-C to stop")
-        done.wait()
-        typer.echo("stopping: finishing open segments")
-        service.stop()
+        if workers > 1:
+            typer.echo(f"recording with {workers} worker processes; Ctrl-C to stop")
+            run_workers(workers, data_dir)
+        else:
+            typer.echo("recording; Ctrl-C to stop")
+            n = run_shard(data_dir, RecorderConfig())
+            typer.echo(f"stopped; {n} streams finished their open segments")
     except WatchkeeperError as exc:
         raise _fail(exc) from exc
 

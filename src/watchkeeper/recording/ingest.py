@@ -1,0 +1,149 @@
+"""Stream sources: the one place PyAV demuxing meets the recorder, with errors translated.
+
+The supervisor never calls ``av.open`` itself; it calls an injected :data:`Opener`, so tests
+and benchmarks feed files (paced in real time or not) and the service feeds RTSP over TCP.
+A source yields video packets only (audio is dropped) and raises :class:`MediaError` when the
+connection fails or no packet arrives within the read timeout (a stall).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import av
+
+from watchkeeper.errors import MediaError
+from watchkeeper.timeutil import Clock
+
+__all__ = ["FileSource", "MediaSource", "Opener", "PyAvSource", "file_opener", "rtsp_opener"]
+
+
+class MediaSource(Protocol):
+    """An open connection to one stream."""
+
+    @property
+    def template(self) -> Any:
+        """The PyAV input video stream (codec parameters and time base)."""
+        ...
+
+    def packets(self) -> Iterator[av.Packet[Any]]:
+        """Video packets in arrival order; ends at end of stream; raises MediaError."""
+        ...
+
+    def close(self) -> None: ...
+
+
+Opener = Callable[[str], MediaSource]
+"""URL in, open source out (or :class:`MediaError`)."""
+
+
+class PyAvSource:
+    """A PyAV input container, video stream only, with FFmpeg errors translated."""
+
+    def __init__(self, container: Any) -> None:
+        self._c = container
+        if not container.streams.video:
+            container.close()
+            raise MediaError("the stream has no video")
+        self._video = container.streams.video[0]
+
+    @property
+    def template(self) -> Any:
+        return self._video
+
+    def packets(self) -> Iterator[av.Packet[Any]]:
+        try:
+            for packet in self._c.demux(self._video):
+                if packet.size:
+                    yield packet
+        except av.FFmpegError as exc:
+            raise MediaError(f"stream read failed: {exc}") from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(av.FFmpegError):  # a broken connection: nothing to save
+            self._c.close()
+
+
+def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> Opener:
+    """Opens RTSP over TCP with connect and read timeouts (a read timeout is a stall)."""
+
+    def _open(url: str) -> MediaSource:
+        options = {
+            "rtsp_transport": "tcp",
+            "timeout": str(int(read_timeout_s * 1_000_000)),
+            "fflags": "nobuffer",
+        }
+        try:
+            container = av.open(url, options=options, timeout=(open_timeout_s, read_timeout_s))
+        except av.FFmpegError as exc:
+            raise MediaError(f"cannot open stream: {exc}") from exc
+        return PyAvSource(container)
+
+    return _open
+
+
+class FileSource(PyAvSource):
+    """A media file played as if it were a camera: paced in real time, optionally looped.
+
+    Looping keeps timestamps increasing, as a camera's would. ``sleep`` is injected so tests
+    on a fake clock can advance it instead of waiting.
+    """
+
+    def __init__(self, path: Path, clock: Clock | None = None, realtime: bool = False,
+                 loops: int = 1, sleep: Callable[[float], None] = time.sleep) -> None:
+        try:
+            container = av.open(str(path))
+        except av.FFmpegError as exc:
+            raise MediaError(f"cannot open {path.name}: {exc}") from exc
+        super().__init__(container)
+        self._path = path
+        self._clock = clock
+        self._realtime = realtime and clock is not None
+        self._loops = loops
+        self._sleep = sleep
+
+    def packets(self) -> Iterator[av.Packet[Any]]:
+        tb = self._video.time_base
+        offset = 0
+        start_mono = self._clock.monotonic() if self._clock is not None else 0.0
+        first: int | None = None
+        for n in range(self._loops):
+            if n:
+                try:
+                    self._c.seek(0, stream=self._video)
+                except av.FFmpegError as exc:
+                    raise MediaError(f"cannot rewind {self._path.name}: {exc}") from exc
+            last = 0
+            step = 1
+            for packet in super().packets():
+                if packet.dts is None:
+                    yield packet
+                    continue
+                if first is None:
+                    first = packet.dts
+                packet.dts += offset
+                if packet.pts is not None:
+                    packet.pts += offset
+                step = max(1, packet.dts - last) if last else step
+                last = packet.dts
+                if self._realtime and self._clock is not None:
+                    due = start_mono + float((packet.dts - first) * tb)
+                    wait = due - self._clock.monotonic()
+                    if wait > 0:
+                        self._sleep(wait)
+                yield packet
+            offset = last + step - (first or 0)
+
+
+def file_opener(clock: Clock | None = None, realtime: bool = False, loops: int = 1,
+                sleep: Callable[[float], None] = time.sleep) -> Opener:
+    """An opener that treats the URL as a file path (tests, benchmarks, demos)."""
+
+    def _open(url: str) -> MediaSource:
+        return FileSource(Path(url), clock, realtime, loops, sleep)
+
+    return _open

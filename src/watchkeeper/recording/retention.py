@@ -1,0 +1,220 @@
+"""Retention purge, two-phase deletion, and disk-pressure relief (invariants 3 and 4).
+
+Nothing here deletes footage under a hold. Every deletion leaves a ``recording_deletion`` row
+with its rule; disk pressure raises an alarm before it deletes anything, and audits it when
+it must. Disk usage is read through an injected function, so tests can fake a full disk.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import BigInteger, cast, func, literal, select, update
+
+from watchkeeper.audit.service import Actor, record
+from watchkeeper.cameras.models import Camera
+from watchkeeper.db.engine import Database
+from watchkeeper.errors import StorageError
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.holds import lock_cameras, segment_is_held
+from watchkeeper.recording.models import DeletionRule, RecordingDeletion, Segment, SegmentState
+from watchkeeper.recording.paths import fsync_dir
+from watchkeeper.timeutil import US_PER_DAY, Clock
+
+__all__ = ["DiskLevel", "DiskStatus", "DiskUsage", "Retention", "system_disk_usage"]
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DiskUsage:
+    total: int
+    used: int
+    free: int
+
+
+def system_disk_usage(path: Path) -> DiskUsage:
+    u = shutil.disk_usage(path)
+    return DiskUsage(u.total, u.used, u.free)
+
+
+class DiskLevel(enum.StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    ALARM = "alarm"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class DiskStatus:
+    level: DiskLevel
+    usage: DiskUsage
+    free_fraction: float
+    bytes_per_day: int
+    days_left: float | None
+    message: str
+    deleted: list[int] = field(default_factory=list)
+
+
+class Retention:
+    """Deletes what the rules allow, and only that."""
+
+    def __init__(self, db: Database, root: Path, config: RecorderConfig, clock: Clock,
+                 disk_usage: Callable[[Path], DiskUsage] = system_disk_usage) -> None:
+        self._db = db
+        self._root = root
+        self._cfg = config
+        self._clock = clock
+        self._usage = disk_usage
+        self._last_level = DiskLevel.OK
+
+    # -- two-phase deletion -----------------------------------------------------------------
+    def _mark(self, seg_id: int, rule: DeletionRule) -> bool:
+        now = self._clock.now_us()
+        with self._db.session() as s:
+            done = s.execute(
+                update(Segment)
+                .where(Segment.id == seg_id, Segment.state == SegmentState.LIVE.value,
+                       ~segment_is_held(now))
+                .values(state=SegmentState.DELETING.value, delete_rule=rule.value,
+                        delete_marked_us=now)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def complete(self, seg_id: int, detail: str = "") -> bool:
+        """Phase 2 for a row marked ``deleting``: re-check holds, unlink, log, remove row."""
+        now = self._clock.now_us()
+        with self._db.session() as s:
+            seg = s.get(Segment, seg_id)
+            if seg is None or seg.state != SegmentState.DELETING.value:
+                return False
+            s.execute(update(Segment).where(Segment.id == seg_id)
+                      .values(delete_marked_us=now)
+                      .execution_options(synchronize_session=False))  # take the write lock
+            lock_cameras(s, seg.camera_id)
+            held = s.execute(select(Segment.id).where(Segment.id == seg_id,
+                                                       segment_is_held(now))).first()
+            if held is not None:
+                seg.state, seg.delete_rule, seg.delete_marked_us = "live", None, None
+                log.warning("segment %s is held now; not deleted", seg.path)
+                return False
+            path = self._root / seg.path
+            try:
+                path.unlink(missing_ok=True)
+                if path.parent.exists():
+                    fsync_dir(path.parent)
+            except OSError as exc:
+                raise StorageError(f"cannot delete {seg.path}: {exc}") from exc
+            s.add(RecordingDeletion(
+                segment_id=seg.id, camera_id=seg.camera_id, stream=seg.stream,
+                start_us=seg.start_us, end_us=seg.end_us, size_bytes=seg.size_bytes,
+                sha256=seg.sha256, path=seg.path, rule=seg.delete_rule or "repair",
+                detail=detail, at_us=now))
+            s.delete(seg)
+        return True
+
+    def delete(self, seg_id: int, rule: DeletionRule, detail: str = "") -> bool:
+        """Delete one unheld segment, two-phase. ``False`` if held or already gone."""
+        return self._mark(seg_id, rule) and self.complete(seg_id, detail)
+
+    def finish_pending(self) -> int:
+        """Startup: complete deletions a crash interrupted between the two phases."""
+        with self._db.session() as s:
+            ids = list(s.execute(select(Segment.id).where(
+                Segment.state == SegmentState.DELETING.value)).scalars())
+        return sum(self.complete(i, "completed after restart") for i in ids)
+
+    # -- retention ----------------------------------------------------------------------------
+    def purge_expired(self) -> int:
+        """Delete segments older than their camera's retention that no hold covers."""
+        now = self._clock.now_us()
+        deleted = 0
+        while True:
+            with self._db.session() as s:
+                ids = list(s.execute(
+                    select(Segment.id).join(Camera, Camera.id == Segment.camera_id)
+                    .where(Segment.state == SegmentState.LIVE.value,
+                           Segment.end_us <= literal(now, BigInteger)
+                           - cast(Camera.retention_days, BigInteger)
+                           * literal(US_PER_DAY, BigInteger),
+                           ~segment_is_held(now))
+                    .order_by(Segment.end_us).limit(BATCH)).scalars())
+            if not ids:
+                return deleted
+            n = sum(self.delete(i, DeletionRule.RETENTION, "older than retention") for i in ids)
+            deleted += n
+            if n == 0:
+                return deleted
+
+    # -- disk pressure ------------------------------------------------------------------------
+    def disk_status(self) -> DiskStatus:
+        usage = self._usage(self._root)
+        fraction = usage.free / usage.total if usage.total else 0.0
+        since = self._clock.now_us() - US_PER_DAY
+        with self._db.session() as s:
+            per_day = int(s.execute(select(func.coalesce(func.sum(Segment.size_bytes), 0))
+                                    .where(Segment.created_us >= since)).scalar_one())
+        days = usage.free / per_day if per_day else None
+        if fraction < self._cfg.critical_free_fraction:
+            level = DiskLevel.CRITICAL
+        elif fraction < self._cfg.alarm_free_fraction:
+            level = DiskLevel.ALARM
+        elif fraction < self._cfg.warn_free_fraction:
+            level = DiskLevel.WARN
+        else:
+            level = DiskLevel.OK
+        left = "unknown" if days is None else f"{days:.1f} days"
+        msg = f"disk {level.value}: {fraction:.1%} free, about {left} of recording left"
+        return DiskStatus(level, usage, fraction, per_day, days, msg)
+
+    def relieve_pressure(self) -> DiskStatus:
+        """Alarm on a level change; when critical, delete the oldest unheld footage."""
+        status = self.disk_status()
+        if status.level is not self._last_level:
+            self._audit("recording.disk_level", status.message, {"level": status.level.value})
+            self._last_level = status.level
+        if status.level is not DiskLevel.CRITICAL:
+            return status
+        log.error("%s: deleting oldest unheld footage", status.message)
+        deleted: list[int] = []
+        freed = 0
+        enough = False
+        while not enough:
+            now = self._clock.now_us()
+            with self._db.session() as s:
+                rows = s.execute(select(Segment.id, Segment.size_bytes)
+                                 .where(Segment.state == SegmentState.LIVE.value,
+                                        ~segment_is_held(now))
+                                 .order_by(Segment.start_us).limit(20)).all()
+            if not rows:
+                break
+            for seg_id, size in rows:
+                if self.delete(seg_id, DeletionRule.DISK_PRESSURE, status.message):
+                    deleted.append(seg_id)
+                    freed += size
+                usage = self._usage(self._root)
+                if usage.total and usage.free / usage.total >= self._cfg.alarm_free_fraction:
+                    enough = True
+                    break
+        status = self.disk_status()
+        held_only = status.free_fraction < self._cfg.alarm_free_fraction
+        msg = (f"disk pressure: deleted {len(deleted)} oldest unheld segments "
+               f"({freed} bytes); {status.message}"
+               + ("; everything left is held or recording" if held_only else ""))
+        self._audit("recording.disk_pressure_delete", msg,
+                    {"segments": len(deleted), "bytes": freed, "held_only": held_only})
+        return DiskStatus(status.level, status.usage, status.free_fraction, status.bytes_per_day,
+                          status.days_left, msg, deleted)
+
+    def _audit(self, action: str, message: str, details: dict[str, object]) -> None:
+        log.warning(message)
+        with self._db.session() as s:
+            record(s, Actor.system("recorder"), action, "recording_disk", str(self._root.name),
+                   message, details, clock=self._clock)

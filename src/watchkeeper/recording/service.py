@@ -1,0 +1,167 @@
+"""The recorder as a service: one supervisor thread per stream plus housekeeping.
+
+``RecorderService`` is built by a composition root (CLI ``record``, ``serve``, ``demo``) with
+the database, a recordings folder, a config, a clock and an opener, and started/stopped
+explicitly. On start it first repairs what a crash may have left (interrupted files, half-done
+deletions), then starts the streams of the active cameras in its shard.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from watchkeeper.cameras.models import Camera, CameraStatus
+from watchkeeper.db.engine import Database
+from watchkeeper.errors import Conflict, NotFound, StorageError
+from watchkeeper.recording.check import CheckReport, check
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.ingest import Opener, rtsp_opener
+from watchkeeper.recording.paths import RecorderLock, StreamKey
+from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
+from watchkeeper.recording.segments import SegmentWriter
+from watchkeeper.recording.store import EventLog, SegmentIndex
+from watchkeeper.recording.supervisor import Health, StreamSupervisor
+from watchkeeper.timeutil import US_PER_DAY, Clock, SystemClock
+
+__all__ = ["RecorderService", "StreamPlan", "in_shard", "recordings_root"]
+
+log = logging.getLogger(__name__)
+
+
+def recordings_root(data_dir: Path) -> Path:
+    return data_dir / "recordings"
+
+
+def in_shard(camera_id: str, shard_index: int, shard_count: int) -> bool:
+    """Stable assignment of cameras to recorder processes."""
+    return zlib.crc32(camera_id.encode()) % shard_count == shard_index
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPlan:
+    key: StreamKey
+    url: str
+
+
+class RecorderService:
+    """Records every planned stream until :meth:`stop`."""
+
+    def __init__(self, db: Database, root: Path, config: RecorderConfig | None = None,
+                 clock: Clock | None = None, opener: Opener | None = None,
+                 disk_usage: Callable[[Path], DiskUsage] = system_disk_usage) -> None:
+        self.db = db
+        self.root = root
+        self.config = config or RecorderConfig()
+        self.clock = clock or SystemClock()
+        self._opener = opener or rtsp_opener(self.config.open_timeout_s,
+                                             self.config.stall_seconds)
+        self.retention = Retention(db, root, self.config, self.clock, disk_usage)
+        self._index = SegmentIndex(db, self.clock)
+        self._events = EventLog(db)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._supervisors: dict[StreamKey, StreamSupervisor] = {}
+        self.startup_report: CheckReport | None = None
+        self._lock: RecorderLock | None = None
+
+    def plan(self) -> list[StreamPlan]:
+        """The streams to record: active cameras in this shard with a URL."""
+        with self.db.session() as s:
+            cams = s.execute(select(Camera).where(Camera.status == CameraStatus.ACTIVE)
+                             .order_by(Camera.id)).scalars().all()
+        plans = []
+        for cam in cams:
+            if not in_shard(cam.id, self.config.shard_index, self.config.shard_count):
+                continue
+            if cam.main_url:
+                plans.append(StreamPlan(StreamKey(cam.id, "main"), cam.main_url))
+            if self.config.record_sub and cam.sub_url:
+                plans.append(StreamPlan(StreamKey(cam.id, "sub"), cam.sub_url))
+        return plans
+
+    def start(self, plans: list[StreamPlan] | None = None) -> None:
+        if self._threads:
+            raise Conflict("the recorder is running already")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._stop.clear()
+        plans = self.plan() if plans is None else plans
+        own = {p.key.camera_id for p in plans}
+        # Our own cameras' .part files cannot be being written by anyone else: repair them.
+        self.startup_report = check(self.db, self.root, self.clock, repair=True,
+                                    since_us=self.clock.now_us() - US_PER_DAY, cameras=own,
+                                    busy=False)
+        for p in self.startup_report.problems:
+            log.warning("startup check: %s", p)
+        self._lock = RecorderLock(self.root)
+        self.retention.finish_pending()
+        for plan in plans:
+            self._start_stream(plan)
+        t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping",
+                             daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _start_stream(self, plan: StreamPlan) -> None:
+        holder: dict[str, StreamSupervisor] = {}
+        writer = SegmentWriter(self.root, plan.key, self.config, self._index.add,
+                               lambda: holder["s"].clock_offset_us if "s" in holder else None)
+        sup = StreamSupervisor(plan.key, plan.url, self._opener, writer, self._events,
+                               self.config, self.clock)
+        holder["s"] = sup
+        self._supervisors[plan.key] = sup
+        t = threading.Thread(target=sup.run, args=(self._stop,), name=f"rec-{plan.key}",
+                             daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _housekeeping(self) -> None:
+        next_purge = 0.0
+        while not self._stop.is_set():
+            try:
+                self.retention.relieve_pressure()
+                if self.clock.monotonic() >= next_purge:
+                    n = self.retention.purge_expired()
+                    if n:
+                        log.info("retention: deleted %d segments", n)
+                    next_purge = self.clock.monotonic() + self.config.purge_interval_s
+            except StorageError:
+                log.exception("housekeeping failed; will retry")
+            self._stop.wait(self.config.disk_check_interval_s)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop every stream; each finishes and indexes its open segment."""
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads.clear()
+        self._supervisors.clear()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def running(self) -> bool:
+        return bool(self._threads)
+
+    def supervisor(self, camera_id: str, stream: str = "main") -> StreamSupervisor:
+        """For live view and analytics: ``supervisor(...).fanout.subscribe()``."""
+        sup = self._supervisors.get(StreamKey(camera_id, stream))
+        if sup is None:
+            raise NotFound(f"{camera_id}/{stream} is not being recorded here")
+        return sup
+
+    def set_clock_offset(self, camera_id: str, offset_us: int | None) -> None:
+        """Camera clock minus server clock (from ONVIF), stored on new segments."""
+        for key, sup in self._supervisors.items():
+            if key.camera_id == camera_id:
+                sup.clock_offset_us = offset_us
+
+    def health(self) -> dict[str, Health]:
+        return {str(k): s.health() for k, s in self._supervisors.items()}

@@ -1,0 +1,204 @@
+"""One supervisor per stream: connect, record, detect stalls, reconnect for ever, report.
+
+The supervisor owns the stream's state (connecting, streaming, stalled, offline, stopped) and
+writes every change as a stream event with its reason, so an operator is told when a camera
+goes quiet and the gap report can say why. Reconnection starts fast and backs off to a short
+cap; the back-off resets once a connection has been stable, so a camera that flaps is not
+punished for ever. Clock, sleep, opener and sinks are injected: tests run on fake time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from watchkeeper.errors import MediaError, StorageError
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.fanout import Fanout
+from watchkeeper.recording.ingest import Opener
+from watchkeeper.recording.models import StreamState
+from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.segments import SegmentWriter
+from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
+from watchkeeper.timeutil import US_PER_S, Clock
+
+__all__ = ["EventSink", "Health", "LivePacket", "StreamSupervisor"]
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[StreamKey, StreamState, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LivePacket:
+    """What subscribers receive. The packet's own timestamps belong to the recorder."""
+
+    packet: Any
+    dts: int
+    pts: int | None
+    keyframe: bool
+    wall_us: int
+    run_start_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    state: StreamState
+    since_us: int
+    reason: str
+    fps: float
+    bitrate_bps: float
+    last_keyframe_us: int | None
+    reconnects: int
+    clock_offset_us: int | None
+    segments_written: int
+
+
+def _wait(seconds: float, stop: threading.Event) -> None:
+    stop.wait(seconds)
+
+
+class StreamSupervisor:
+    """Runs one stream until ``stop`` is set. Call :meth:`run` in its own thread."""
+
+    def __init__(self, key: StreamKey, url: str, opener: Opener, writer: SegmentWriter,
+                 events: EventSink, config: RecorderConfig, clock: Clock,
+                 sleep: Callable[[float, threading.Event], None] | None = None) -> None:
+        self.key = key
+        self._url = url
+        self._open = opener
+        self._writer = writer
+        self._events = events
+        self._cfg = config
+        self._clock = clock
+        self._sleep = sleep or _wait
+        self.fanout: Fanout[LivePacket] = Fanout(lambda p: p.keyframe, config.fanout_queue)
+        self.clock_offset_us: int | None = None
+        self._state = StreamState.STOPPED
+        self._since = clock.now_us()
+        self._reason = "not started"
+        self._reconnects = 0
+        self._window: deque[tuple[float, int]] = deque()
+        self._last_key_us: int | None = None
+        self._last_streaming_mono = clock.monotonic()
+        self._last_rx_us: int | None = None
+
+    # -- state -----------------------------------------------------------------------------
+    def _set(self, state: StreamState, reason: str, at_us: int | None = None) -> None:
+        if state is self._state:
+            return
+        at = self._clock.now_us() if at_us is None else at_us
+        self._state, self._since, self._reason = state, at, reason
+        log.info("%s %s: %s", self.key, state.value, reason)
+        try:
+            self._events(self.key, state, at, reason)
+        except StorageError:
+            log.exception("%s: could not record state %s", self.key, state.value)
+
+    def health(self) -> Health:
+        now = self._clock.monotonic()
+        window = [(t, n) for t, n in list(self._window) if now - t <= 5.0]
+        span = max(1e-6, min(5.0, now - window[0][0])) if window else 1.0
+        return Health(self._state, self._since, self._reason, len(window) / span if window else 0.0,
+                      sum(n for _, n in window) * 8 / span if window else 0.0, self._last_key_us,
+                      self._reconnects, self.clock_offset_us, self._writer.segments_written)
+
+    # -- main loop -------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        """Connect, stream, reconnect, until ``stop``; always leaves the files indexed."""
+        backoff = self._cfg.backoff_initial_s
+        self._last_streaming_mono = self._clock.monotonic()
+        first = True
+        try:
+            while not stop.is_set():
+                if not first:
+                    self._reconnects += 1
+                first = False
+                if self._state is not StreamState.OFFLINE:
+                    self._set(StreamState.CONNECTING, "opening stream")
+                started = self._clock.monotonic()
+                try:
+                    reason = self._session(stop)
+                except Exception as exc:  # a dead thread would be a camera never recorded again
+                    log.exception("%s: unexpected error; reconnecting", self.key)
+                    reason = f"internal error: {exc!r}"
+                if stop.is_set():
+                    break
+                uptime = self._clock.monotonic() - started
+                if uptime >= self._cfg.stable_uptime_s:
+                    backoff = self._cfg.backoff_initial_s
+                quiet = self._clock.monotonic() - self._last_streaming_mono
+                if quiet >= self._cfg.offline_after_s:
+                    self._set(StreamState.OFFLINE, f"no video for {quiet:.0f} s: {reason}")
+                elif self._state is StreamState.STREAMING:
+                    self._set(StreamState.STALLED, reason)
+                self._sleep(backoff, stop)
+                backoff = min(self._cfg.backoff_max_s, max(backoff * 2, 0.1))
+        finally:
+            self._close_writer()
+            self._set(StreamState.STOPPED, "recorder stopped")
+
+    def _close_writer(self) -> None:
+        try:
+            self._writer.close()
+        except (StorageError, MediaError):
+            log.exception("%s: could not finish the last segment", self.key)
+
+    def _session(self, stop: threading.Event) -> str:
+        """One connection; returns why it ended."""
+        try:
+            source = self._open(self._url)
+        except MediaError as exc:
+            return f"connect failed: {exc}"
+        try:
+            tb = source.template.time_base
+            validator = TimestampValidator(
+                Fraction(tb.numerator, tb.denominator), self._cfg.max_gap_s,
+                self._cfg.stall_seconds, self._cfg.max_missing_dts,
+                self._cfg.max_drift_ms * 1000)
+            self._writer.start_connection(source.template)
+            for packet in source.packets():
+                if stop.is_set():
+                    return "stopping"
+                now = self._clock.now_us()
+                stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe,
+                                                   now))
+                if stamp.action is Action.RECONNECT:
+                    return stamp.reason
+                if stamp.action is Action.DROP or stamp.wall_us is None:
+                    continue
+                if stamp.action is Action.NEW_RUN and self._last_rx_us is not None and (
+                        now - self._last_rx_us > self._cfg.stall_seconds * US_PER_S):
+                    stall_at = self._last_rx_us + int(self._cfg.stall_seconds * US_PER_S)
+                    self._set(StreamState.STALLED, stamp.reason, stall_at)
+                self._last_rx_us = now
+                self._on_packet(packet, stamp.wall_us, stamp.run_start_us or stamp.wall_us)
+                self._writer.write(packet, stamp)
+            return "stream ended"
+        except MediaError as exc:
+            return str(exc)
+        except StorageError as exc:
+            log.error("%s: %s", self.key, exc)
+            return f"storage error: {exc}"
+        finally:
+            source.close()
+            self._close_writer()
+
+    def _on_packet(self, packet: Any, wall_us: int, run_start_us: int) -> None:
+        mono = self._clock.monotonic()
+        self._last_streaming_mono = mono
+        if self._state is not StreamState.STREAMING:
+            self._set(StreamState.STREAMING, "receiving video")
+        self._window.append((mono, packet.size))
+        while self._window and mono - self._window[0][0] > 5.0:
+            self._window.popleft()
+        if packet.is_keyframe:
+            self._last_key_us = wall_us
+        if self.fanout.subscribers:
+            self.fanout.publish(LivePacket(packet, packet.dts, packet.pts, packet.is_keyframe,
+                                           wall_us, run_start_us))

@@ -1,0 +1,58 @@
+"""Helpers shared by the recording tests (imported by name; pytest puts this folder on the path)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.ingest import file_opener
+from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.segments import SegmentWriter
+from watchkeeper.recording.store import FinishedSegment
+from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
+from watchkeeper.timeutil import FakeClock
+
+
+def run_writer(clip: Path, root: Path, clock: FakeClock, config: RecorderConfig, loops: int = 1,
+               key: StreamKey | None = None,
+               index: Callable[[FinishedSegment], Any] | None = None,
+               writer: SegmentWriter | None = None) -> list[FinishedSegment]:
+    """Play ``clip`` in (fake) real time through the validator into a segment writer."""
+    got: list[FinishedSegment] = []
+
+    def _index(seg: FinishedSegment) -> None:
+        got.append(seg)
+        if index is not None:
+            index(seg)
+
+    key = key or StreamKey("TC-001", "main")
+    w = writer or SegmentWriter(root, key, config, _index)
+    src = file_opener(clock, realtime=True, loops=loops, sleep=clock.advance)(str(clip))
+    w.start_connection(src.template)
+    tb = src.template.time_base
+    v = TimestampValidator(Fraction(tb.numerator, tb.denominator))
+    for p in src.packets():
+        st = v.check(PacketInfo(p.dts, p.pts, p.is_keyframe, clock.now_us()))
+        if st.action in (Action.ACCEPT, Action.NEW_RUN):
+            w.write(p, st)
+    src.close()
+    w.close()
+    return got
+
+
+def ffmpeg_errors(path: Path) -> str:
+    """Decode a file fully with Debian's ffmpeg; returns its error output ('' if clean)."""
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
+                       capture_output=True, text=True, check=False)
+    return r.stderr.strip() + ("" if r.returncode == 0 else f" (exit {r.returncode})")
+
+
+def ffprobe_frames(path: Path) -> int:
+    r = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
+                       capture_output=True, text=True, check=True)
+    return int(r.stdout.strip())

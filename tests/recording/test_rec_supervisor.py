@@ -1,0 +1,189 @@
+"""Supervisor state machine on a fake clock: back-off, offline alarm, stall, health."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from watchkeeper.errors import MediaError
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.ingest import FileSource, MediaSource
+from watchkeeper.recording.models import StreamState
+from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.segments import SegmentWriter
+from watchkeeper.recording.store import FinishedSegment
+from watchkeeper.recording.supervisor import StreamSupervisor
+from watchkeeper.timeutil import US_PER_S, FakeClock
+
+KEY = StreamKey("TC-001", "main")
+
+
+class Harness:
+    """A supervisor with scripted connections, fake sleep and captured events/segments."""
+
+    def __init__(self, tmp: Path, script: list[Any], cfg: RecorderConfig,
+                 clock: FakeClock | None = None) -> None:
+        self.clock = clock or FakeClock()
+        self.script = list(script)
+        self.events: list[tuple[StreamState, int, str]] = []
+        self.sleeps: list[float] = []
+        self.segments: list[FinishedSegment] = []
+        self.stop = threading.Event()
+        writer = SegmentWriter(tmp, KEY, cfg, self.segments.append)
+        self.sup = StreamSupervisor(KEY, "cam", self._open, writer,
+                                    lambda k, st, at, why: self.events.append((st, at, why)),
+                                    cfg, self.clock, self._sleep)
+
+    def _open(self, url: str) -> MediaSource:
+        step = self.script.pop(0) if self.script else MediaError("connection refused")
+        if isinstance(step, Exception):
+            raise step
+        return step(self.clock)
+
+    def _sleep(self, seconds: float, stop: threading.Event) -> None:
+        self.sleeps.append(seconds)
+        self.clock.advance(seconds)
+        if not self.script:
+            stop.set()
+
+    def run(self) -> None:
+        self.sup.run(self.stop)
+
+    def states(self) -> list[StreamState]:
+        return [e[0] for e in self.events]
+
+
+def playing(clip: Path, loops: int = 1, stall_after: int | None = None) -> Any:
+    """A connection that plays the clip in fake real time, optionally going quiet once."""
+
+    class Stalling(FileSource):
+        """Paced like a camera; goes quiet for 15 s once, then carries on in real time."""
+
+        def packets(self) -> Iterator[Any]:
+            start = clock.monotonic()
+            tb = self.template.time_base
+            first: int | None = None
+            for n, p in enumerate(super().packets()):
+                first = p.dts if first is None else first
+                due = start + float((p.dts - first) * tb) + (15 if n >= (stall_after or 1e9)
+                                                             else 0)
+                clock.advance(max(0.0, due - clock.monotonic()))
+                yield p
+
+    def _open(c: FakeClock) -> MediaSource:
+        nonlocal clock
+        clock = c
+        return Stalling(clip, c, realtime=False, loops=loops)
+
+    clock: FakeClock
+    return _open
+
+
+def test_backoff_starts_fast_caps_and_goes_offline(tmp_path: Path) -> None:
+    cfg = RecorderConfig(offline_after_s=3, backoff_initial_s=0.5, backoff_max_s=2)
+    h = Harness(tmp_path, [MediaError("refused")] * 6, cfg)
+    h.run()
+    assert h.sleeps == [0.5, 1, 2, 2, 2, 2]
+    assert h.states() == [StreamState.CONNECTING, StreamState.OFFLINE, StreamState.STOPPED]
+    offline = h.events[1]
+    assert offline[1] == h.events[0][1] + int(3.5 * US_PER_S)  # after 0.5+1+2 s of trying
+    assert "refused" in offline[2]
+    assert h.sup.health().reconnects == 5
+
+
+def test_backoff_resets_after_stable_uptime(clip: Path, tmp_path: Path) -> None:
+    cfg = RecorderConfig(stable_uptime_s=60, offline_after_s=300)
+    h = Harness(tmp_path, [MediaError("x"), MediaError("x"), playing(clip, loops=11),
+                           MediaError("x")], cfg)
+    h.run()
+    assert h.sleeps == [0.5, 1, 0.5, 1]
+    assert StreamState.STREAMING in h.states()
+    assert sum(s.frames for s in h.segments) == 11 * 90
+
+
+def test_stall_is_an_event_and_starts_a_new_run(clip: Path, tmp_path: Path) -> None:
+    cfg = RecorderConfig(stall_seconds=10, stagger=False)
+    h = Harness(tmp_path, [playing(clip, loops=2, stall_after=45)], cfg)
+    h.run()
+    assert h.states()[:4] == [StreamState.CONNECTING, StreamState.STREAMING,
+                              StreamState.STALLED, StreamState.STREAMING]
+    stalled, resumed = h.events[2], h.events[3]
+    assert abs(resumed[1] - stalled[1] - (5 * US_PER_S + 66_667)) < 10  # quiet 15 s, alarm at 10
+    assert "no packet" in stalled[2]
+    assert [s.discontinuity for s in h.segments] == [True, True]
+    gap = h.segments[1].start_us - h.segments[0].end_us
+    assert 14 * US_PER_S < gap < 16 * US_PER_S
+
+
+def test_end_of_stream_then_refusal_is_stalled_then_offline(clip: Path, tmp_path: Path) -> None:
+    cfg = RecorderConfig(offline_after_s=2, backoff_max_s=1)
+    h = Harness(tmp_path, [playing(clip), MediaError("no route"), MediaError("no route"),
+                           MediaError("no route")], cfg)
+    h.run()
+    assert h.states() == [StreamState.CONNECTING, StreamState.STREAMING, StreamState.STALLED,
+                          StreamState.CONNECTING, StreamState.OFFLINE, StreamState.STOPPED]
+    assert h.events[2][2] == "stream ended"
+    assert len(h.segments) == 1 and h.segments[0].frames == 90
+
+
+def test_health_reports_rate_and_keyframes(clip: Path, tmp_path: Path) -> None:
+    cfg = RecorderConfig()
+    h = Harness(tmp_path, [playing(clip)], cfg)
+    seen: list[Any] = []
+    original = h.sup._on_packet
+
+    def spy(packet: Any, wall: int, run: int) -> None:
+        original(packet, wall, run)
+        if len(seen) == 0 and h.clock.now_us() - h.events[0][1] > 4 * US_PER_S:
+            seen.append(h.sup.health())
+
+    h.sup._on_packet = spy  # type: ignore[method-assign]
+    h.run()
+    health = seen[0]
+    assert health.state is StreamState.STREAMING
+    assert 14 <= health.fps <= 16
+    assert health.bitrate_bps > 0 and health.last_keyframe_us is not None
+
+
+def test_live_subscriber_gets_packets_with_wall_time(clip: Path, tmp_path: Path) -> None:
+    h = Harness(tmp_path, [playing(clip)], RecorderConfig())
+    sub = h.sup.fanout.subscribe(maxsize=1000)
+    h.run()
+    items = []
+    while (item := sub.get(timeout=0)) is not None:
+        items.append(item)
+    assert len(items) == 90 and items[0].keyframe
+    assert items[1].wall_us - items[0].wall_us == 66_666
+
+
+def test_unexpected_error_does_not_kill_the_stream(clip: Path, tmp_path: Path) -> None:
+    def broken(_c: FakeClock) -> MediaSource:
+        raise RuntimeError("bug in a demuxer wrapper")
+
+    h = Harness(tmp_path, [broken, playing(clip)], RecorderConfig())
+    h.run()
+    assert StreamState.STREAMING in h.states() and len(h.segments) == 1
+
+
+def test_database_outage_does_not_stop_recording(clip: Path, tmp_path: Path) -> None:
+    from watchkeeper.errors import StorageError
+
+    indexed: list[FinishedSegment] = []
+    down = {"yes": True}
+
+    def flaky(seg: FinishedSegment) -> None:
+        if down["yes"]:
+            down["yes"] = False
+            raise StorageError("database is locked")
+        indexed.append(seg)
+
+    clock = FakeClock()
+    cfg = RecorderConfig(segment_seconds=2, stagger=False)
+    writer = SegmentWriter(tmp_path, KEY, cfg, flaky)
+    sup = StreamSupervisor(KEY, "cam", lambda url: playing(clip)(clock), writer,
+                           lambda *a: None, cfg, clock, lambda s, stop: stop.set())
+    sup.run(threading.Event())
+    assert [s.start_us for s in indexed] == sorted(s.start_us for s in indexed)
+    assert len(indexed) == 3, "the segment refused first was indexed with the next"

@@ -1,0 +1,85 @@
+"""The timestamp validator, case by case, on fake packets (90 kHz, 15 fps)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
+
+TB = Fraction(1, 90_000)
+STEP = 6000  # ticks per frame at 15 fps
+T0 = 1_767_225_600_000_000
+
+
+def feed(v: TimestampValidator, packets: list[tuple[int | None, int]]) -> list:
+    """(dts, receive offset µs) pairs -> stamps."""
+    return [v.check(PacketInfo(d, d, i == 0, T0 + rx)) for i, (d, rx) in enumerate(packets)]
+
+
+def steady(n: int, start_dts: int = 0) -> list[tuple[int | None, int]]:
+    return [(start_dts + i * STEP, i * 66_667) for i in range(n)]
+
+
+def test_first_packet_starts_a_run_anchored_to_receive_time() -> None:
+    stamps = feed(TimestampValidator(TB), steady(3, start_dts=123_456))
+    assert stamps[0].action is Action.NEW_RUN and stamps[0].wall_us == T0
+    assert [s.action for s in stamps[1:]] == [Action.ACCEPT, Action.ACCEPT]
+    assert stamps[2].wall_us == T0 + 2 * STEP * 1_000_000 // 90_000  # media time, not rx time
+    assert all(s.run_start_us == T0 for s in stamps)
+
+
+def test_missing_dts_is_dropped_then_a_new_run_starts() -> None:
+    stamps = feed(TimestampValidator(TB), [(0, 0), (None, 66_667), (2 * STEP, 133_333)])
+    assert stamps[1].action is Action.DROP and "without DTS" in stamps[1].reason
+    assert stamps[2].action is Action.NEW_RUN and stamps[2].wall_us == T0 + 133_333
+
+
+def test_too_many_missing_dts_asks_for_reconnect() -> None:
+    v = TimestampValidator(TB, max_missing_dts=3)
+    stamps = feed(v, [(0, 0)] + [(None, i * 1000) for i in range(1, 5)])
+    assert [s.action for s in stamps[1:]] == [Action.DROP] * 3 + [Action.RECONNECT]
+
+
+def test_non_increasing_dts_is_dropped() -> None:
+    stamps = feed(TimestampValidator(TB), [(0, 0), (STEP, 66_667), (STEP, 70_000),
+                                           (STEP // 2, 80_000), (2 * STEP, 133_333)])
+    assert [s.action for s in stamps] == [Action.NEW_RUN, Action.ACCEPT, Action.DROP,
+                                          Action.DROP, Action.ACCEPT]
+
+
+def test_forward_jump_starts_new_run() -> None:
+    stamps = feed(TimestampValidator(TB, max_gap_s=5), [(0, 0), (STEP, 66_667),
+                                                        (STEP + 90_000 * 60, 133_333)])
+    assert stamps[2].action is Action.NEW_RUN and "forward" in stamps[2].reason
+    assert stamps[2].wall_us == T0 + 133_333
+
+
+def test_backward_jump_camera_restart_starts_new_run() -> None:
+    stamps = feed(TimestampValidator(TB), [(90_000 * 3600, 0), (90_000 * 3600 + STEP, 66_667),
+                                           (0, 133_333), (STEP, 200_000)])
+    assert stamps[2].action is Action.NEW_RUN and "back" in stamps[2].reason
+    assert stamps[3].action is Action.ACCEPT and stamps[3].run_start_us == T0 + 133_333
+
+
+def test_receive_gap_over_stall_starts_new_run() -> None:
+    stamps = feed(TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667),
+                                                       (2 * STEP, 15_000_000)])
+    assert stamps[2].action is Action.NEW_RUN and "no packet for 14.9 s" in stamps[2].reason
+
+
+def test_drift_beyond_limit_reanchors_on_a_keyframe() -> None:
+    v = TimestampValidator(TB, max_gap_s=20, stall_s=20, max_drift_us=500_000)
+    v.check(PacketInfo(0, 0, True, T0))
+    # the camera's clock runs slow: after 10 s of media, 11 s have passed on the server
+    late = v.check(PacketInfo(90_000 * 10, None, False, T0 + 11_000_000))
+    assert late.action is Action.ACCEPT  # not on a keyframe: keep the GOP whole
+    key = v.check(PacketInfo(90_000 * 10 + STEP, None, True, T0 + 11_066_000))
+    assert key.action is Action.NEW_RUN and "drifted" in key.reason
+    assert key.wall_us == T0 + 11_066_000
+
+
+def test_wall_time_is_integer_arithmetic_for_odd_time_bases() -> None:
+    v = TimestampValidator(Fraction(1, 15_360))
+    v.check(PacketInfo(0, 0, True, T0))
+    s = v.check(PacketInfo(1024 * 3, None, False, T0 + 200_000))
+    assert s.wall_us == T0 + 200_000 and isinstance(s.wall_us, int)

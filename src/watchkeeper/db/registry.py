@@ -10,8 +10,9 @@ from watchkeeper.audit import models as audit_models
 from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
+from watchkeeper.records import incident_models, log_models
 
 __all__ = ["Base", "metadata"]
 
-_MODULES = (audit_models, auth_models, camera_models)
+_MODULES = (audit_models, auth_models, camera_models, incident_models, log_models)
 metadata = Base.metadata

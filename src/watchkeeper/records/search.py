@@ -30,6 +30,7 @@ __all__ = ["SearchQuery", "reindex", "search_incidents"]
 
 REF = re.compile(r"^\d{4}-\d{1,6}$")
 WORD = re.compile(r"\w+", re.UNICODE)
+NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 MAX_TERMS = 12
 
 
@@ -68,7 +69,9 @@ def _document(s: Session, inc: Incident) -> str:
     parts += [f"{o.name} {o.collar_number}" for o in inc.officers]
     parts += [c.camera_id for c in inc.cameras]
     parts += [f"{e.text} {e.reason}" for e in inc.entries if e.kind != "change"]
-    return "\n".join(p for p in parts if p)
+    # Punctuation becomes space so both engines see the same words ("DISC-99812"
+    # would otherwise be a word and a negative number to PostgreSQL's parser).
+    return NON_WORD.sub(" ", " ".join(p for p in parts if p))
 
 
 def reindex(s: Session, inc: Incident) -> None:

@@ -11,6 +11,7 @@ A reference such as ``2026-004217`` is matched exactly rather than as words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, column, exists, select, text
@@ -26,7 +27,7 @@ from watchkeeper.records.incident_models import (
 )
 from watchkeeper.records.vocab import Source
 
-__all__ = ["SearchQuery", "reindex", "search_incidents"]
+__all__ = ["SearchQuery", "document_text", "reindex", "search_incidents", "write_document"]
 
 REF = re.compile(r"^\d{4}-\d{1,6}$")
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -69,15 +70,20 @@ def _document(s: Session, inc: Incident) -> str:
     parts += [f"{o.name} {o.collar_number}" for o in inc.officers]
     parts += [c.camera_id for c in inc.cameras]
     parts += [f"{e.text} {e.reason}" for e in inc.entries if e.kind != "change"]
-    # Punctuation becomes space so both engines see the same words ("DISC-99812"
-    # would otherwise be a word and a negative number to PostgreSQL's parser).
+    return document_text(parts)
+
+
+def document_text(parts: Iterable[str]) -> str:
+    """The indexed text of an incident from its parts (bulk loaders use it too).
+
+    Punctuation becomes space so both engines see the same words ("DISC-99812"
+    would otherwise be a word and a negative number to PostgreSQL's parser).
+    """
     return NON_WORD.sub(" ", " ".join(p for p in parts if p))
 
 
-def reindex(s: Session, inc: Incident) -> None:
-    """Rewrite ``inc``'s document in the full-text index (same transaction)."""
-    s.flush()
-    body = _document(s, inc)
+def write_document(s: Session, incident_id: int, body: str) -> None:
+    """Store one document in the dialect's full-text index (replacing any old one)."""
     if s.get_bind().dialect.name == "postgresql":
         s.execute(
             text(
@@ -85,14 +91,20 @@ def reindex(s: Session, inc: Incident) -> None:
                 "VALUES (:id, to_tsvector('english', :body)) "
                 "ON CONFLICT (incident_id) DO UPDATE SET doc = EXCLUDED.doc"
             ),
-            {"id": inc.id, "body": body},
+            {"id": incident_id, "body": body},
         )
     else:
-        s.execute(text("DELETE FROM incident_fts WHERE rowid = :id"), {"id": inc.id})
+        s.execute(text("DELETE FROM incident_fts WHERE rowid = :id"), {"id": incident_id})
         s.execute(
             text("INSERT INTO incident_fts (rowid, body) VALUES (:id, :body)"),
-            {"id": inc.id, "body": body},
+            {"id": incident_id, "body": body},
         )
+
+
+def reindex(s: Session, inc: Incident) -> None:
+    """Rewrite ``inc``'s document in the full-text index (same transaction)."""
+    s.flush()
+    write_document(s, inc.id, _document(s, inc))
 
 
 def _terms(words: list[str]) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchkeeper.cli import audit, cameras, server, users
+from watchkeeper.cli import audit, cameras, records, server, users
 
 __all__ = ["MODULES"]
 
-MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit)
+MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit, records)

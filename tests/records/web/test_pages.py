@@ -99,3 +99,34 @@ def test_partner_member_screen_shows_only_its_calls(client: TestClient, world: W
     assert "other shop" not in page.text
     assert "New incident" not in page.text
     assert client.get("/incidents").status_code == 403
+
+
+def test_supervisor_marks_and_releases_footage_on_screen(client: TestClient, world: World) -> None:
+    csrf = _login(client, "sup1")
+    made = client.post(
+        "/incidents/new",
+        data={"category_id": "fire", "source": "alarm", "summary": "bin fire", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    ref = made.headers["location"].rsplit("/", 1)[1]
+    view = client.get(f"/incidents/{ref}")
+    start = re.search(r'name="start" aria-label="Footage from" required value="([^"]+)"', view.text)
+    assert start is not None
+    marked = client.post(
+        f"/incidents/{ref}/cameras",
+        data={
+            "camera": "TC-002",
+            "start": start.group(1),
+            "end": "2026-01-01T00:30",
+            "csrf_token": csrf,
+        },
+    )
+    assert "Release hold" in marked.text
+    hold_id = next(iter(world.holds.holds))
+    assert world.holds.holds[hold_id].reference == ref
+    done = client.post(
+        f"/incidents/{ref}/holds/{hold_id}/release",
+        data={"reason": "fire service need none", "csrf_token": csrf},
+    )
+    assert "fire service need none" in done.text
+    assert "Release hold" not in done.text

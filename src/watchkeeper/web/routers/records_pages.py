@@ -23,7 +23,7 @@ from watchkeeper.records.incidents import IncidentDraft
 from watchkeeper.records.search import SearchQuery, search_incidents
 from watchkeeper.records.vocab import Channel, Outcome, Source
 from watchkeeper.system import System
-from watchkeeper.timeutil import date_to_us
+from watchkeeper.timeutil import date_to_us, parse_local, to_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
 
@@ -56,6 +56,14 @@ def _day(text: str, end: bool = False) -> int | None:
     except ValueError as exc:
         raise ValidationError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
     return date_to_us(d + timedelta(days=1) if end else d)
+
+
+def _local(text: str) -> int:
+    """A ``datetime-local`` field's value (Europe/London wall time) in microseconds."""
+    try:
+        return parse_local(text)
+    except ValueError as exc:
+        raise ValidationError(f"{text!r}: {exc}") from exc
 
 
 def build_router(pages: Pages) -> APIRouter:
@@ -169,7 +177,23 @@ def build_router(pages: Pages) -> APIRouter:
         request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
     ) -> Response:
         inc = system.incidents.get(s, who, ref)
-        return pages.render(request, "incident.html", who=who, inc=inc, **_choices(system, s, who))
+        seen: set[str] = set()
+        release_rows = set()  # one release form per hold, on its first row
+        for c in inc.cameras:
+            if c.hold_id not in seen and c.released_us is None:
+                release_rows.add(c.id)
+            seen.add(c.hold_id)
+        wall = "%Y-%m-%dT%H:%M"
+        return pages.render(
+            request,
+            "incident.html",
+            who=who,
+            inc=inc,
+            release_rows=release_rows,
+            span_start=to_local(inc.opened_us - SPAN_BEFORE_US).strftime(wall),
+            span_end=to_local(inc.opened_us + SPAN_AFTER_US).strftime(wall),
+            **_choices(system, s, who),
+        )
 
     @router.post("/incidents/{ref}/entries")
     def add_entry(
@@ -194,6 +218,35 @@ def build_router(pages: Pages) -> APIRouter:
     ) -> Response:
         system.incidents.set_outcomes(s, who, ref, outcome)
         system.incidents.close(s, who, ref, note)
+        return RedirectResponse(f"/incidents/{ref}", status_code=303)
+
+    @router.post("/incidents/{ref}/cameras")
+    def mark_cameras(
+        ref: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Writer,
+        camera: Annotated[str, Form(min_length=1, max_length=64)],
+        start: Annotated[str, Form(max_length=32)],
+        end: Annotated[str, Form(max_length=32)],
+        note: Annotated[str, Form(max_length=2000)] = "",
+        reason: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        system.incidents.mark_cameras(
+            s, who, ref, [camera.strip()], _local(start), _local(end), note, reason
+        )
+        return RedirectResponse(f"/incidents/{ref}", status_code=303)
+
+    @router.post("/incidents/{ref}/holds/{hold_id}/release")
+    def release_hold(
+        ref: str,
+        hold_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.HOLDS_RELEASE))],
+        reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    ) -> Response:
+        system.incidents.release_hold(s, who, ref, hold_id, reason)
         return RedirectResponse(f"/incidents/{ref}", status_code=303)
 
     @router.get("/radio", response_class=HTMLResponse)

@@ -211,3 +211,25 @@ def test_police_liaison_reads_but_cannot_write(world: World) -> None:
     with world.session() as s:
         n = s.scalar(select(Incident.id).where(Incident.ref == ref))
         assert n is not None
+
+
+def test_categories_are_configurable_and_retired_ones_stay_on_old_incidents(
+    world: World,
+) -> None:
+    from watchkeeper.records.categories import save_category
+
+    with world.session() as s, pytest.raises(Forbidden):
+        save_category(s, world.operator, "begging", "Begging", world.clock)
+    with world.session() as s:
+        save_category(s, world.supervisor, "begging", "Begging", world.clock, sort=35)
+    ref = _open(world)
+    with world.session() as s:
+        save_category(s, world.supervisor, "violence", "Violence", world.clock, active=False)
+    with world.session() as s:
+        ids = [c.id for c in world.system.incidents.categories(s)]
+        assert "begging" in ids and "violence" not in ids
+        assert world.system.incidents.get(s, world.operator, ref).category.name == "Violence"
+    with world.session() as s, pytest.raises(ValidationError, match="category"):
+        world.system.incidents.create(
+            s, world.operator, IncidentDraft(category_id="violence", source=Source.POLICE)
+        )

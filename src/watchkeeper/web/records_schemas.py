@@ -45,6 +45,13 @@ class IncidentIn(BaseModel):
     opened_us: int | None = None
 
 
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    sort: int = 0
+    active: bool = True
+
+
 class IncidentChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     changes: dict[str, Any]

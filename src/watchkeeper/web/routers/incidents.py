@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.records.categories import save_category
 from watchkeeper.records.incidents import IncidentDraft
 from watchkeeper.records.search import SearchQuery, search_incidents
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import (
+    CategoryIn,
     CloseIn,
     EntryIn,
     IncidentChange,
@@ -58,6 +60,19 @@ def search(
 @router.get("/categories")
 def categories(system: SystemDep, s: SessionDep, who: Viewer) -> list[dict[str, str]]:
     return [{"id": c.id, "name": c.name} for c in system.incidents.categories(s)]
+
+
+@router.put("/categories/{category_id}")
+def put_category(
+    category_id: str,
+    system: SystemDep,
+    s: SessionDep,
+    who: Annotated[Principal, Depends(require(Right.INCIDENT_CATEGORIES_MANAGE))],
+    body: CategoryIn,
+) -> dict[str, object]:
+    """Add, rename or retire (``active: false``) a category."""
+    c = save_category(s, who, category_id, body.name, system.clock, body.sort, body.active)
+    return {"id": c.id, "name": c.name, "sort": c.sort, "active": c.active}
 
 
 @router.post("", status_code=201)

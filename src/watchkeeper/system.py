@@ -13,6 +13,13 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.recording.holds import RecordingHolds
+from watchkeeper.records.faults import FaultService
+from watchkeeper.records.incidents import IncidentService
+from watchkeeper.records.partners import PartnerService
+from watchkeeper.records.radio import RadioService
+from watchkeeper.records.shifts import NoCameraHealth, ShiftService
+from watchkeeper.records.visitors import VisitorService
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = ["System", "build_system"]
@@ -25,6 +32,12 @@ class System:
     db: Database
     users: UserService
     cameras: CameraService
+    incidents: IncidentService
+    radio: RadioService
+    shifts: ShiftService
+    visitors: VisitorService
+    faults: FaultService
+    partners: PartnerService
 
     def close(self) -> None:
         self.db.dispose()
@@ -41,10 +54,17 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         lockout_minutes=settings.lockout_minutes,
         session_hours=settings.session_hours,
     )
+    incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
     return System(
         settings=settings,
         clock=clock,
         db=db,
         users=UserService(clock, policy),
         cameras=CameraService(clock),
+        incidents=incidents,
+        radio=RadioService(clock, incidents),
+        shifts=ShiftService(clock, NoCameraHealth()),
+        visitors=VisitorService(clock),
+        faults=FaultService(clock),
+        partners=PartnerService(clock),
     )

@@ -42,6 +42,9 @@ class Right(enum.StrEnum):
     INCIDENTS_VIEW = "incidents.view"
     INCIDENTS_WRITE = "incidents.write"
     INCIDENTS_AMEND = "incidents.amend"
+    """Amend a closed incident (with a reason)."""
+    INCIDENT_CATEGORIES_MANAGE = "incidents.categories"
+    """Add, rename or retire incident categories."""
     RADIO_VIEW_ALL = "radio.view_all"
     RADIO_WRITE = "radio.write"
     SHIFTS_WRITE = "shifts.write"
@@ -77,6 +80,7 @@ _OPERATOR = _STAFF | {
 _SUPERVISOR = _OPERATOR | {
     R.HOLDS_RELEASE,
     R.INCIDENTS_AMEND,
+    R.INCIDENT_CATEGORIES_MANAGE,
     R.STATS_VIEW,
     R.USERS_VIEW,
     R.PARTNERS_MANAGE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchkeeper.cli import audit, cameras, record, server, simulate, users
+from watchkeeper.cli import audit, cameras, record, records, server, simulate, users
 
 __all__ = ["MODULES"]
 
-MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit, record, simulate)
+MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit, records, record, simulate)

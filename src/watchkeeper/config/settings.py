@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, gt=0, le=24 * 7, description="Log-in session lifetime")
     max_failed_logins: int = Field(5, ge=1, le=100, description="Failures before lock-out")
     lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="Length of a lock-out")
+    incident_hold_days: int = Field(
+        90,
+        ge=1,
+        le=3660,
+        description="Days footage marked on an incident stays held after the span ends",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -11,8 +11,16 @@ from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
 from watchkeeper.recording import models as recording_models
+from watchkeeper.records import incident_models, log_models
 
 __all__ = ["Base", "metadata"]
 
-_MODULES = (audit_models, auth_models, camera_models, recording_models)
+_MODULES = (
+    audit_models,
+    auth_models,
+    camera_models,
+    recording_models,
+    incident_models,
+    log_models,
+)
 metadata = Base.metadata

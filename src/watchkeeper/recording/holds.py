@@ -8,6 +8,8 @@ the camera row before it unlinks a file, so a hold and a deletion can never cros
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,7 @@ from watchkeeper.recording.models import RecordingHold, Segment
 from watchkeeper.timeutil import Clock, SystemClock, format_utc
 
 __all__ = [
+    "RecordingHolds",
     "active_holds",
     "create_hold",
     "holds_covering",
@@ -54,9 +57,18 @@ def lock_cameras(session: Session, camera_id: str | None) -> None:
     session.execute(q).all()
 
 
-def create_hold(session: Session, actor: Actor, camera_id: str | None, start_us: int,
-                end_us: int, reference: str, reason: str, holder: str,
-                expires_us: int | None = None, clock: Clock | None = None) -> RecordingHold:
+def create_hold(
+    session: Session,
+    actor: Actor,
+    camera_id: str | None,
+    start_us: int,
+    end_us: int,
+    reference: str,
+    reason: str,
+    holder: str,
+    expires_us: int | None = None,
+    clock: Clock | None = None,
+) -> RecordingHold:
     """Hold footage of one camera (or all, ``camera_id=None``) in ``[start_us, end_us)``."""
     now = (clock or SystemClock()).now_us()
     if end_us <= start_us:
@@ -68,21 +80,42 @@ def create_hold(session: Session, actor: Actor, camera_id: str | None, start_us:
     if camera_id is not None and session.get(Camera, camera_id) is None:
         raise NotFound(f"camera {camera_id} not found")
     lock_cameras(session, camera_id)
-    hold = RecordingHold(camera_id=camera_id, start_us=start_us, end_us=end_us,
-                         reference=reference.strip(), reason=reason.strip(),
-                         holder=holder.strip(), created_us=now, created_by=actor.username,
-                         expires_us=expires_us)
+    hold = RecordingHold(
+        camera_id=camera_id,
+        start_us=start_us,
+        end_us=end_us,
+        reference=reference.strip(),
+        reason=reason.strip(),
+        holder=holder.strip(),
+        created_us=now,
+        created_by=actor.username,
+        expires_us=expires_us,
+    )
     session.add(hold)
     session.flush()
-    record(session, actor, "recording.hold.create", "recording_hold", str(hold.id), reason,
-           {"camera_id": camera_id, "start": format_utc(start_us), "end": format_utc(end_us),
-            "reference": hold.reference, "holder": hold.holder,
-            "expires": format_utc(expires_us)}, clock=clock)
+    record(
+        session,
+        actor,
+        "recording.hold.create",
+        "recording_hold",
+        str(hold.id),
+        reason,
+        {
+            "camera_id": camera_id,
+            "start": format_utc(start_us),
+            "end": format_utc(end_us),
+            "reference": hold.reference,
+            "holder": hold.holder,
+            "expires": format_utc(expires_us),
+        },
+        clock=clock,
+    )
     return hold
 
 
-def release_hold(session: Session, actor: Actor, hold_id: int, reason: str,
-                 clock: Clock | None = None) -> RecordingHold:
+def release_hold(
+    session: Session, actor: Actor, hold_id: int, reason: str, clock: Clock | None = None
+) -> RecordingHold:
     """Release a hold; the footage becomes subject to retention again."""
     now = (clock or SystemClock()).now_us()
     if not reason.strip():
@@ -96,13 +129,22 @@ def release_hold(session: Session, actor: Actor, hold_id: int, reason: str,
         raise Conflict(f"hold {hold_id} was released already")
     hold.released_us, hold.released_by, hold.release_reason = now, actor.username, reason.strip()
     session.flush()
-    record(session, actor, "recording.hold.release", "recording_hold", str(hold.id), reason,
-           {"reference": hold.reference}, clock=clock)
+    record(
+        session,
+        actor,
+        "recording.hold.release",
+        "recording_hold",
+        str(hold.id),
+        reason,
+        {"reference": hold.reference},
+        clock=clock,
+    )
     return hold
 
 
-def active_holds(session: Session, now_us: int, camera_id: str | None = None
-                 ) -> list[RecordingHold]:
+def active_holds(
+    session: Session, now_us: int, camera_id: str | None = None
+) -> list[RecordingHold]:
     """Holds in force now; with ``camera_id``, those covering that camera."""
     q = select(RecordingHold).where(_active(now_us)).order_by(RecordingHold.start_us)
     if camera_id is not None:
@@ -110,8 +152,57 @@ def active_holds(session: Session, now_us: int, camera_id: str | None = None
     return list(session.execute(q).scalars())
 
 
-def holds_covering(session: Session, camera_id: str, start_us: int, end_us: int,
-                   now_us: int) -> list[RecordingHold]:
+def holds_covering(
+    session: Session, camera_id: str, start_us: int, end_us: int, now_us: int
+) -> list[RecordingHold]:
     """Who holds this footage, why and until when (for reports and refusals)."""
-    return [h for h in active_holds(session, now_us, camera_id)
-            if h.start_us < end_us and h.end_us > start_us]
+    return [
+        h
+        for h in active_holds(session, now_us, camera_id)
+        if h.start_us < end_us and h.end_us > start_us
+    ]
+
+
+class RecordingHolds:
+    """The recording engine's holds as the occurrence log asks for them (``HoldPlacer``).
+
+    One hold row per camera; the id given back lists them all, so releasing the
+    incident's marking releases every camera's hold together.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def place(
+        self,
+        session: Session,
+        actor: Actor,
+        camera_ids: Sequence[str],
+        start_us: int,
+        end_us: int,
+        reference: str,
+        reason: str,
+        expires_us: int,
+    ) -> str:
+        if not camera_ids:
+            raise ValidationError("name at least one camera to hold")
+        ids = [
+            create_hold(
+                session,
+                actor,
+                cam,
+                start_us,
+                end_us,
+                reference,
+                reason,
+                holder=actor.username,
+                expires_us=expires_us,
+                clock=self.clock,
+            ).id
+            for cam in camera_ids
+        ]
+        return ",".join(str(i) for i in ids)
+
+    def release(self, session: Session, actor: Actor, hold_id: str, reason: str) -> None:
+        for part in hold_id.split(","):
+            release_hold(session, actor, int(part), reason, clock=self.clock)

@@ -11,7 +11,21 @@ from fastapi.staticfiles import StaticFiles
 from watchkeeper import __version__
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
-from watchkeeper.web.routers import audit, auth, cameras, pages, users
+from watchkeeper.web.routers import (
+    audit,
+    auth,
+    cameras,
+    faults,
+    incidents,
+    pages,
+    partners,
+    radio,
+    records_pages,
+    shifts,
+    stats,
+    users,
+    visitors,
+)
 from watchkeeper.web.templating import Pages
 
 __all__ = ["create_app", "find_vendor_dir"]
@@ -45,6 +59,9 @@ def create_app(system: System) -> FastAPI:
     app.include_router(cameras.router)
     app.include_router(users.router)
     app.include_router(audit.router)
+    app.include_router(records_pages.build_router(rendered))
+    for records_router in (incidents, radio, shifts, visitors, faults, partners, stats):
+        app.include_router(records_router.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

@@ -1,0 +1,106 @@
+"""An operator enters an incident with the keyboard alone, then finds it by search."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+
+from watchkeeper.config.settings import Settings
+from watchkeeper.system import build_system
+from watchkeeper.web.app import create_app
+
+from ..conftest import PASSWORD, _seed
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def base_url(tmp_path: Path) -> Iterator[str]:
+    system = build_system(Settings(mode="development", data_dir=tmp_path))
+    _seed(system)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    system.close()
+
+
+def test_keyboard_only_incident_entry_and_search(base_url: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page()
+        kb = page.keyboard
+        page.goto(f"{base_url}/login?next=/incidents/new")
+        kb.type("op1")  # the user name field has autofocus
+        kb.press("Tab")
+        kb.type(PASSWORD)
+        kb.press("Enter")
+        page.wait_for_url(lambda u: urlparse(u).path == "/incidents/new")
+        assert page.evaluate("document.activeElement.id") == "category_id"
+        kb.type("Theft")
+        kb.press("Tab")
+        kb.type("Shopwatch")
+        kb.press("Tab")
+        kb.type("Market")
+        kb.press("Tab")
+        kb.type("Outside the chemist")
+        kb.press("Tab")
+        kb.type("Grey hoodie took razors, zebracorn tattoo")
+        kb.press("Tab")
+        kb.type("TC-003")
+        kb.press("Tab")
+        kb.type("CAD-2211")
+        kb.press("Enter")
+        page.wait_for_url(lambda u: urlparse(u).path.startswith("/incidents/2026-"))
+        ref = page.url.rsplit("/", 1)[1]
+        text = page.inner_text("main")
+        assert "Theft and shoplifting" in text
+        assert "shopwatch" in text
+        assert "Outside the chemist" in text
+        assert "CAD-2211" in text
+        assert "TC-003" in text  # footage span held
+
+        kb.press("Alt+f")  # access key of the search page
+        page.wait_for_url(lambda u: urlparse(u).path == "/incidents")
+        assert page.evaluate("document.activeElement.id") == "q"
+        kb.type("zebracorn")
+        kb.press("Enter")
+        page.wait_for_selector(f"a[href='/incidents/{ref}']")
+        rows = page.inner_text("#incident-rows")
+        assert ref in rows
+        assert "Outside the chemist" in rows
+        browser.close()

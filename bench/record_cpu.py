@@ -64,12 +64,44 @@ CHILD = textwrap.dedent("""
 
 
 def make_input(path: Path, seconds: int) -> None:
-    source = ["-stream_loop", "-1", "-i", str(VTEST)] if VTEST.exists() else [
-        "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15"]
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *source, "-t", str(seconds),
-                    "-vf", "scale=1920:1080,fps=15", "-c:v", "libx264", "-preset", "veryfast",
-                    "-b:v", "2M", "-maxrate", "2M", "-bufsize", "4M", "-g", "30", "-bf", "0",
-                    "-pix_fmt", "yuv420p", "-f", "mpegts", str(path)], check=True)
+    source = (
+        ["-stream_loop", "-1", "-i", str(VTEST)]
+        if VTEST.exists()
+        else ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15"]
+    )
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            *source,
+            "-t",
+            str(seconds),
+            "-vf",
+            "scale=1920:1080,fps=15",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-b:v",
+            "2M",
+            "-maxrate",
+            "2M",
+            "-bufsize",
+            "4M",
+            "-g",
+            "30",
+            "-bf",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "mpegts",
+            str(path),
+        ],
+        check=True,
+    )
 
 
 def children_cpu() -> float:
@@ -83,23 +115,59 @@ def run_ffmpeg(src: Path, out: Path, n: int, loops: int, realtime: bool) -> floa
     for i in range(n):
         d = out / f"ff{i}"
         d.mkdir(parents=True)
-        procs.append(subprocess.Popen(
-            ["ffmpeg", "-v", "error", *(["-re"] if realtime else []),
-             "-stream_loop", str(loops - 1), "-i", str(src),
-             "-map", "0:v", "-c", "copy", "-f", "segment", "-segment_time", "60",
-             "-segment_format", "mp4", "-reset_timestamps", "1", str(d / "%03d.mp4")]))
+        procs.append(
+            subprocess.Popen(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    *(["-re"] if realtime else []),
+                    "-stream_loop",
+                    str(loops - 1),
+                    "-i",
+                    str(src),
+                    "-map",
+                    "0:v",
+                    "-c",
+                    "copy",
+                    "-f",
+                    "segment",
+                    "-segment_time",
+                    "60",
+                    "-segment_format",
+                    "mp4",
+                    "-reset_timestamps",
+                    "1",
+                    str(d / "%03d.mp4"),
+                ]
+            )
+        )
     for p in procs:
         if p.wait() != 0:
             raise SystemExit("ffmpeg failed")
     return children_cpu() - before
 
 
-def run_ours(src: Path, out: Path, n: int, loops: int, fsync: bool,
-             realtime: bool) -> tuple[float, float, float]:
+def run_ours(
+    src: Path, out: Path, n: int, loops: int, fsync: bool, realtime: bool
+) -> tuple[float, float, float]:
     before = children_cpu()
-    r = subprocess.run([sys.executable, "-c", CHILD, str(src), str(out / "wk"), str(n),
-                        str(loops), "1" if fsync else "0", "1" if realtime else "0"],
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(src),
+            str(out / "wk"),
+            str(n),
+            str(loops),
+            "1" if fsync else "0",
+            "1" if realtime else "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     cpu, wall = (float(x) for x in r.stdout.split())
     return cpu, children_cpu() - before, wall
 
@@ -110,28 +178,36 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=30, help="length of the input clip")
     ap.add_argument("--loops", type=int, default=2, help="plays per stream")
     ap.add_argument("--no-fsync", action="store_true", help="no fdatasync per GOP")
-    ap.add_argument("--realtime", action="store_true",
-                    help="pace every stream at 1x like a camera (ffmpeg -re); takes real time")
+    ap.add_argument(
+        "--realtime",
+        action="store_true",
+        help="pace every stream at 1x like a camera (ffmpeg -re); takes real time",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wk-bench-") as tmp:
         src = Path(tmp) / "cam.ts"
         make_input(src, args.seconds)
         minutes = args.seconds * args.loops / 60
         pace = "paced at 1x" if args.realtime else "as fast as possible"
-        print(f"input: 1080p15 ~2 Mbit/s, {args.seconds} s x {args.loops} plays per stream, "
-              f"{pace}, fsync per GOP {'off' if args.no_fsync else 'on'}")
+        print(
+            f"input: 1080p15 ~2 Mbit/s, {args.seconds} s x {args.loops} plays per stream, "
+            f"{pace}, fsync per GOP {'off' if args.no_fsync else 'on'}"
+        )
         for n in args.streams:
             out = Path(tmp) / f"n{n}"
             ff = run_ffmpeg(src, out, n, args.loops, args.realtime)
-            ours_work, ours_total, wall = run_ours(src, out, n, args.loops, not args.no_fsync,
-                                             args.realtime)
+            ours_work, ours_total, wall = run_ours(
+                src, out, n, args.loops, not args.no_fsync, args.realtime
+            )
             shutil.rmtree(out)
             per = n * minutes
-            print(f"{n:3d} streams: ffmpeg {ff / per:.3f} CPU-s/camera-min; "
-                  f"watchkeeper {ours_work / per:.3f} (with interpreter start "
-                  f"{ours_total / per:.3f}); ratio {ours_work / ff:.2f} "
-                  f"({ours_total / ff:.2f} incl. start); ours took {wall:.1f} s wall for "
-                  f"{args.seconds * args.loops} s of video")
+            print(
+                f"{n:3d} streams: ffmpeg {ff / per:.3f} CPU-s/camera-min; "
+                f"watchkeeper {ours_work / per:.3f} (with interpreter start "
+                f"{ours_total / per:.3f}); ratio {ours_work / ff:.2f} "
+                f"({ours_total / ff:.2f} incl. start); ours took {wall:.1f} s wall for "
+                f"{args.seconds * args.loops} s of video"
+            )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,16 @@ from watchkeeper.system import System
 from watchkeeper.web.app import create_app
 from watchkeeper.web.routers.auth import PUBLIC_PATHS
 
-PATH_VALUES = {"camera_id": "TC-001", "username": "user-operator"}
+PATH_VALUES = {
+    "camera_id": "TC-001",
+    "username": "user-operator",
+    "ref": "2026-000001",
+    "entry_id": "1",
+    "fault_id": "1",
+    "hold_id": "1",
+    "category_id": "1",
+    "visitor_id": "1",
+}
 
 
 @pytest.fixture

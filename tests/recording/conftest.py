@@ -26,10 +26,32 @@ def make_clip(path: Path, seconds: int = 6, fmt: str = "mpegts", size: str = "32
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed")
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"testsrc2=size={size}:rate=15", "-t", str(seconds), "-c:v", "libx264",
-         "-preset", "ultrafast", "-bf", "0", "-g", "15", "-pix_fmt", "yuv420p",
-         "-f", fmt, str(path)],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate=15",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-bf",
+            "0",
+            "-g",
+            "15",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            fmt,
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -77,8 +99,9 @@ def pg_url() -> Iterator[str]:
             pytest.fail("PostgreSQL is unreachable and CI is set")
         pytest.skip("PostgreSQL is unreachable")
     name = f"wk_rec_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN.rsplit("/", 1)[0]

@@ -20,8 +20,13 @@ from watchkeeper.timeutil import SystemClock
 def main() -> None:
     clock = SystemClock()
     cfg = RecorderConfig(segment_seconds=2, stagger=False, fsync_each_fragment=True)
-    service = RecorderService(Database(sys.argv[1]), Path(sys.argv[2]), cfg, clock,
-                              file_opener(clock, realtime=True, loops=1000))
+    service = RecorderService(
+        Database(sys.argv[1]),
+        Path(sys.argv[2]),
+        cfg,
+        clock,
+        file_opener(clock, realtime=True, loops=1000),
+    )
     service.start()
     print("recording", flush=True)
     while True:

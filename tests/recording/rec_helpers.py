@@ -19,10 +19,16 @@ from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValida
 from watchkeeper.timeutil import FakeClock
 
 
-def run_writer(clip: Path, root: Path, clock: FakeClock, config: RecorderConfig, loops: int = 1,
-               key: StreamKey | None = None,
-               index: Callable[[FinishedSegment], Any] | None = None,
-               writer: SegmentWriter | None = None) -> list[FinishedSegment]:
+def run_writer(
+    clip: Path,
+    root: Path,
+    clock: FakeClock,
+    config: RecorderConfig,
+    loops: int = 1,
+    key: StreamKey | None = None,
+    index: Callable[[FinishedSegment], Any] | None = None,
+    writer: SegmentWriter | None = None,
+) -> list[FinishedSegment]:
     """Play ``clip`` in (fake) real time through the validator into a segment writer."""
     got: list[FinishedSegment] = []
 
@@ -48,24 +54,53 @@ def run_writer(clip: Path, root: Path, clock: FakeClock, config: RecorderConfig,
 
 def ffmpeg_errors(path: Path) -> str:
     """Decode a file fully with Debian's ffmpeg; returns its error output ('' if clean)."""
-    r = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return r.stderr.strip() + ("" if r.returncode == 0 else f" (exit {r.returncode})")
 
 
 def ffprobe_frames(path: Path) -> int:
-    r = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=nb_read_frames",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(r.stdout.strip())
 
 
-def add_cameras(db: Database, ids: tuple[str, ...] = ("TC-001", "TC-002"),
-                url: str = "") -> None:
+def add_cameras(db: Database, ids: tuple[str, ...] = ("TC-001", "TC-002"), url: str = "") -> None:
     with db.session() as s:
         s.add(Site(id="tc", name="Town centre"))
         s.add(Area(id="tc-high", site_id="tc", name="High Street"))
         for cid in ids:
-            s.add(Camera(id=cid, name=cid, area_id="tc-high", kind=CameraKind.FIXED,
-                         status=CameraStatus.ACTIVE, purpose="crime prevention",
-                         dpia_ref="DPIA-1", retention_days=31, main_url=url, updated_us=0))
+            s.add(
+                Camera(
+                    id=cid,
+                    name=cid,
+                    area_id="tc-high",
+                    kind=CameraKind.FIXED,
+                    status=CameraStatus.ACTIVE,
+                    purpose="crime prevention",
+                    dpia_ref="DPIA-1",
+                    retention_days=31,
+                    main_url=url,
+                    updated_us=0,
+                )
+            )

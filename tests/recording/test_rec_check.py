@@ -32,8 +32,13 @@ def db(any_db: Database) -> Database:
 def recorded(clip: Path, tmp_path: Path, db: Database) -> tuple[Path, list[FinishedSegment]]:
     root = tmp_path / "recordings"
     clock = FakeClock()
-    segs = run_writer(clip, root, clock, RecorderConfig(segment_seconds=2, stagger=False),
-                      index=SegmentIndex(db, clock).add)
+    segs = run_writer(
+        clip,
+        root,
+        clock,
+        RecorderConfig(segment_seconds=2, stagger=False),
+        index=SegmentIndex(db, clock).add,
+    )
     return root, segs
 
 
@@ -41,16 +46,18 @@ def kinds(report: object) -> list[str]:
     return [p.kind for p in report.problems]  # type: ignore[attr-defined]
 
 
-def test_clean_recording_checks_clean(recorded: tuple[Path, list[FinishedSegment]],
-                                      db: Database) -> None:
+def test_clean_recording_checks_clean(
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     report = check(db, root, FakeClock(), full=True)
     assert report.clean and report.problems == []
     assert report.rows == report.files == len(segs) == 3
 
 
-def test_missing_file_row_is_removed_and_logged(recorded: tuple[Path, list[FinishedSegment]],
-                                                db: Database) -> None:
+def test_missing_file_row_is_removed_and_logged(
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     (root / segs[0].relpath).unlink()
     report = check(db, root, FakeClock())
@@ -62,12 +69,21 @@ def test_missing_file_row_is_removed_and_logged(recorded: tuple[Path, list[Finis
     assert check(db, root, FakeClock()).problems == []
 
 
-def test_missing_held_file_is_kept_for_a_person(recorded: tuple[Path, list[FinishedSegment]],
-                                                db: Database) -> None:
+def test_missing_held_file_is_kept_for_a_person(
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     with db.session() as s:
-        create_hold(s, Actor(1, "sup"), "TC-001", segs[0].start_us, segs[0].end_us, "INC-5",
-                    "police request", "PC 5")
+        create_hold(
+            s,
+            Actor(1, "sup"),
+            "TC-001",
+            segs[0].start_us,
+            segs[0].end_us,
+            "INC-5",
+            "police request",
+            "PC 5",
+        )
     (root / segs[0].relpath).unlink()
     report = check(db, root, FakeClock(), repair=True)
     assert not report.clean and "held" in report.problems[0].action
@@ -76,7 +92,8 @@ def test_missing_held_file_is_kept_for_a_person(recorded: tuple[Path, list[Finis
 
 
 def test_interrupted_part_file_is_cut_to_last_fragment_and_indexed(
-        recorded: tuple[Path, list[FinishedSegment]], db: Database) -> None:
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     src = root / segs[0].relpath
     frags = scan_file(src).fragments
@@ -94,8 +111,9 @@ def test_interrupted_part_file_is_cut_to_last_fragment_and_indexed(
     assert check(db, root, FakeClock(), full=True).problems == []
 
 
-def test_part_file_without_fragment_is_removed(recorded: tuple[Path, list[FinishedSegment]],
-                                               db: Database) -> None:
+def test_part_file_without_fragment_is_removed(
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     src = root / segs[0].relpath
     part = src.with_name("1767225700000000.mp4.part")
@@ -105,8 +123,7 @@ def test_part_file_without_fragment_is_removed(recorded: tuple[Path, list[Finish
     assert not part.exists()
 
 
-def test_orphan_mp4_is_indexed(recorded: tuple[Path, list[FinishedSegment]],
-                               db: Database) -> None:
+def test_orphan_mp4_is_indexed(recorded: tuple[Path, list[FinishedSegment]], db: Database) -> None:
     root, segs = recorded
     src = root / segs[0].relpath
     orphan = src.with_name(f"{segs[-1].end_us + US_PER_S}.mp4")
@@ -116,8 +133,9 @@ def test_orphan_mp4_is_indexed(recorded: tuple[Path, list[FinishedSegment]],
     assert check(db, root, FakeClock(), full=True).problems == []
 
 
-def test_altered_files_are_reported_never_fixed(recorded: tuple[Path, list[FinishedSegment]],
-                                                db: Database) -> None:
+def test_altered_files_are_reported_never_fixed(
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     root, segs = recorded
     grown, edited = root / segs[0].relpath, root / segs[1].relpath
     with grown.open("ab") as f:
@@ -132,7 +150,8 @@ def test_altered_files_are_reported_never_fixed(recorded: tuple[Path, list[Finis
 
 
 def test_repair_leaves_files_alone_while_a_recorder_runs(
-        recorded: tuple[Path, list[FinishedSegment]], db: Database) -> None:
+    recorded: tuple[Path, list[FinishedSegment]], db: Database
+) -> None:
     from watchkeeper.recording.paths import RecorderLock
 
     root, segs = recorded

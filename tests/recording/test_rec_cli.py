@@ -38,8 +38,13 @@ def invoke(*args: str) -> tuple[int, str]:
 def test_check_exit_codes(env: Database, clip: Path, tmp_path: Path) -> None:
     root = tmp_path / "recordings"
     clock = FakeClock()
-    segs = run_writer(clip, root, clock, RecorderConfig(segment_seconds=3, stagger=False),
-                      index=SegmentIndex(env, clock).add)
+    segs = run_writer(
+        clip,
+        root,
+        clock,
+        RecorderConfig(segment_seconds=3, stagger=False),
+        index=SegmentIndex(env, clock).add,
+    )
     assert invoke("check") == (0, "2 rows, 2 files, 0 problems\n")
     (root / segs[0].relpath).unlink()
     code, out = invoke("check")
@@ -50,27 +55,62 @@ def test_check_exit_codes(env: Database, clip: Path, tmp_path: Path) -> None:
 
 
 def test_holds_add_list_release(env: Database) -> None:
-    code, out = invoke("holds", "add", "--camera", "TC-001", "--from", "2026-10-25T01:00+01:00",
-                       "--to", "2026-10-25T01:30+00:00", "--reference", "INC-77",
-                       "--reason", "robbery", "--holder", "PC 77 Jones", "--user", "sup1")
+    code, out = invoke(
+        "holds",
+        "add",
+        "--camera",
+        "TC-001",
+        "--from",
+        "2026-10-25T01:00+01:00",
+        "--to",
+        "2026-10-25T01:30+00:00",
+        "--reference",
+        "INC-77",
+        "--reason",
+        "robbery",
+        "--holder",
+        "PC 77 Jones",
+        "--user",
+        "sup1",
+    )
     assert (code, out) == (0, "hold 1 created\n")
     code, out = invoke("holds", "list")
     assert code == 0 and "INC-77" in out and "PC 77 Jones" in out and "BST" in out
     assert invoke("holds", "release", "1", "--reason", "NFA", "--user", "sup1") == (
-        0, "hold 1 released\n")
+        0,
+        "hold 1 released\n",
+    )
     assert invoke("holds", "list") == (0, "")
     code, out = invoke("holds", "release", "1", "--reason", "again")
     assert code == 2 and "released already" in out
-    code, out = invoke("holds", "add", "--camera", "NOPE", "--from", "2026-01-01T00:00",
-                       "--to", "2026-01-01T01:00", "--reference", "R", "--reason", "r",
-                       "--holder", "h")
+    code, out = invoke(
+        "holds",
+        "add",
+        "--camera",
+        "NOPE",
+        "--from",
+        "2026-01-01T00:00",
+        "--to",
+        "2026-01-01T01:00",
+        "--reference",
+        "R",
+        "--reason",
+        "r",
+        "--holder",
+        "h",
+    )
     assert code == 2 and "not found" in out
 
 
 def test_gaps_lists_spans_and_gaps(env: Database, clip: Path, tmp_path: Path) -> None:
     clock = FakeClock()  # 2026-01-01 00:00 UTC = local midnight (GMT)
-    segs = run_writer(clip, tmp_path / "recordings", clock, RecorderConfig(stagger=False),
-                      index=SegmentIndex(env, clock).add)
+    segs = run_writer(
+        clip,
+        tmp_path / "recordings",
+        clock,
+        RecorderConfig(stagger=False),
+        index=SegmentIndex(env, clock).add,
+    )
     code, out = invoke("gaps", "TC-001", "--day", "2026-01-01")
     assert code == 0
     assert f"recorded {format_local(segs[0].start_us)} - {format_local(segs[0].end_us)}" in out

@@ -46,22 +46,21 @@ def test_index_round_trip() -> None:
     assert len(pack_index(entries)) == 21 * 2
 
 
-def test_scanner_agrees_with_whole_file_scan_across_chunk_boundaries(
-        recorded_file: Path) -> None:
+def test_scanner_agrees_with_whole_file_scan_across_chunk_boundaries(recorded_file: Path) -> None:
     data = recorded_file.read_bytes()
     whole = scan_file(recorded_file)
     for chunk in (1, 7, 4096):
         sc = BoxScanner()
         for i in range(0, len(data), chunk):
-            sc.feed(data[i:i + chunk])
+            sc.feed(data[i : i + chunk])
         assert sc.fragments == whole.fragments
         assert sc.init == whole.init
     assert whole.valid_end == whole.size
     assert all(f.keyframe for f in whole.fragments)
     for f in whole.fragments:  # each fragment is a moof followed by its mdat
-        assert data[f.offset + 4:f.offset + 8] == b"moof"
-        moof = struct.unpack(">I", data[f.offset:f.offset + 4])[0]
-        assert data[f.offset + moof + 4:f.offset + moof + 8] == b"mdat"
+        assert data[f.offset + 4 : f.offset + 8] == b"moof"
+        moof = struct.unpack(">I", data[f.offset : f.offset + 4])[0]
+        assert data[f.offset + moof + 4 : f.offset + moof + 8] == b"mdat"
 
 
 def test_truncated_file_keeps_complete_fragments(recorded_file: Path, tmp_path: Path) -> None:

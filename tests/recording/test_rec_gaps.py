@@ -13,10 +13,23 @@ MIN = 60 * US_PER_S
 
 
 def seg(start: int, end: int, cam: str = "TC-001") -> Segment:
-    return Segment(camera_id=cam, stream="main", start_us=start, end_us=end,
-                   media_duration_us=end - start, run_start_us=start, discontinuity=False,
-                   frames=1, size_bytes=1, sha256="0" * 64, init_id=1, path=f"x/{start}",
-                   fragment_index=b"", state="live", created_us=0)
+    return Segment(
+        camera_id=cam,
+        stream="main",
+        start_us=start,
+        end_us=end,
+        media_duration_us=end - start,
+        run_start_us=start,
+        discontinuity=False,
+        frames=1,
+        size_bytes=1,
+        sha256="0" * 64,
+        init_id=1,
+        path=f"x/{start}",
+        fragment_index=b"",
+        state="live",
+        created_us=0,
+    )
 
 
 def ev(at: int, state: str, reason: str = "") -> StreamEvent:
@@ -29,8 +42,18 @@ def test_spans_and_gaps_with_reasons(db: Database) -> None:
     day = date(2026, 7, 1)  # BST: the local day starts at 23:00 UTC the day before
     d0 = date_to_us(day)
     with db.session() as s:
-        s.add(InitSegment(id=1, sha256="1" * 64, codec="h264", width=1, height=1,
-                          timescale=90000, data=b"", created_us=0))
+        s.add(
+            InitSegment(
+                id=1,
+                sha256="1" * 64,
+                codec="h264",
+                width=1,
+                height=1,
+                timescale=90000,
+                data=b"",
+                created_us=0,
+            )
+        )
         s.flush()
         s.add(ev(d0 - MIN, "streaming", "receiving video"))
         s.add_all([seg(d0 - 30 * US_PER_S, d0 + MIN), seg(d0 + MIN, d0 + 2 * MIN)])
@@ -45,7 +68,11 @@ def test_spans_and_gaps_with_reasons(db: Database) -> None:
     with db.session() as s:
         rep = day_report(s, "TC-001", day, now_us=d0 + 120 * MIN)
     assert [(sp.start_us - d0, sp.end_us - d0) for sp in rep.spans] == [
-        (0, 2 * MIN), (3 * MIN, 4 * MIN), (60 * MIN, 61 * MIN), (90 * MIN, 91 * MIN)]
+        (0, 2 * MIN),
+        (3 * MIN, 4 * MIN),
+        (60 * MIN, 61 * MIN),
+        (90 * MIN, 91 * MIN),
+    ]
     reasons = [(g.start_us - d0, g.end_us - d0, g.reason) for g in rep.gaps]
     assert reasons == [
         (2 * MIN, 3 * MIN, "stream stalled: no packet for 10.0 s"),

@@ -27,8 +27,9 @@ MIN = 60 * US_PER_S
 ALICE = Actor(7, "alice")
 
 
-def fake_segment(root: Path, index: SegmentIndex, init: bytes, cam: str, start_us: int,
-                 size: int = 1000) -> int:
+def fake_segment(
+    root: Path, index: SegmentIndex, init: bytes, cam: str, start_us: int, size: int = 1000
+) -> int:
     """A file and its row (content is not media: retention does not read files)."""
     key = StreamKey(cam, "main")
     rel = segment_relpath(key, start_us)
@@ -36,9 +37,23 @@ def fake_segment(root: Path, index: SegmentIndex, init: bytes, cam: str, start_u
     path.parent.mkdir(parents=True, exist_ok=True)
     data = os.urandom(size)
     path.write_bytes(data)
-    return index.add(FinishedSegment(key, start_us, start_us + MIN, MIN, start_us, False, 900,
-                                     size, hashlib.sha256(data).hexdigest(), init, rel,
-                                     b"", None))
+    return index.add(
+        FinishedSegment(
+            key,
+            start_us,
+            start_us + MIN,
+            MIN,
+            start_us,
+            False,
+            900,
+            size,
+            hashlib.sha256(data).hexdigest(),
+            init,
+            rel,
+            b"",
+            None,
+        )
+    )
 
 
 @pytest.fixture
@@ -58,28 +73,49 @@ def _live(db: Database) -> set[int]:
         return set(s.execute(select(Segment.id)).scalars())
 
 
-def test_purge_deletes_expired_unheld_only(any_db: Database, tmp_path: Path,
-                                           init_bytes: bytes) -> None:
+def test_purge_deletes_expired_unheld_only(
+    any_db: Database, tmp_path: Path, init_bytes: bytes
+) -> None:
     clock = FakeClock()
     now = clock.now_us()
     index = SegmentIndex(any_db, clock)
-    old = [fake_segment(tmp_path, index, init_bytes, "TC-001", now - 40 * US_PER_DAY + i * MIN)
-           for i in range(4)]
+    old = [
+        fake_segment(tmp_path, index, init_bytes, "TC-001", now - 40 * US_PER_DAY + i * MIN)
+        for i in range(4)
+    ]
     held_other_cam = fake_segment(tmp_path, index, init_bytes, "TC-002", now - 40 * US_PER_DAY)
     young = fake_segment(tmp_path, index, init_bytes, "TC-001", now - 2 * US_PER_DAY)
     with any_db.session() as s:
-        h = create_hold(s, ALICE, "TC-001", now - 40 * US_PER_DAY + MIN + 10,
-                        now - 40 * US_PER_DAY + 2 * MIN, "INC-42", "assault, police request",
-                        "PC 1234 Smith", clock=clock)
-        create_hold(s, ALICE, "TC-002", now - 41 * US_PER_DAY, now - 39 * US_PER_DAY,
-                    "SAR-7", "subject access request", "DPO", clock=clock)
+        h = create_hold(
+            s,
+            ALICE,
+            "TC-001",
+            now - 40 * US_PER_DAY + MIN + 10,
+            now - 40 * US_PER_DAY + 2 * MIN,
+            "INC-42",
+            "assault, police request",
+            "PC 1234 Smith",
+            clock=clock,
+        )
+        create_hold(
+            s,
+            ALICE,
+            "TC-002",
+            now - 41 * US_PER_DAY,
+            now - 39 * US_PER_DAY,
+            "SAR-7",
+            "subject access request",
+            "DPO",
+            clock=clock,
+        )
         hold_id = h.id
     ret = Retention(any_db, tmp_path, RecorderConfig(), clock)
     assert ret.purge_expired() == 3
     assert _live(any_db) == {old[1], held_other_cam, young}
     assert sorted(_deleted(any_db)) == sorted((i, "retention") for i in (old[0], old[2], old[3]))
-    assert not (tmp_path / segment_relpath(StreamKey("TC-001", "main"),
-                                           now - 40 * US_PER_DAY)).exists()
+    assert not (
+        tmp_path / segment_relpath(StreamKey("TC-001", "main"), now - 40 * US_PER_DAY)
+    ).exists()
     with any_db.session() as s:
         who = holds_covering(s, "TC-001", now - 40 * US_PER_DAY, now, now)
         assert [x.reference for x in who] == ["INC-42"]
@@ -95,11 +131,13 @@ def test_purge_deletes_expired_unheld_only(any_db: Database, tmp_path: Path,
 def test_expired_hold_no_longer_protects(db: Database, tmp_path: Path, init_bytes: bytes) -> None:
     clock = FakeClock()
     now = clock.now_us()
-    seg = fake_segment(tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001",
-                       now - 40 * US_PER_DAY)
+    seg = fake_segment(
+        tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001", now - 40 * US_PER_DAY
+    )
     with db.session() as s:
-        create_hold(s, ALICE, None, 0, now, "LEGAL-1", "litigation", "Legal", now + US_PER_S,
-                    clock=clock)
+        create_hold(
+            s, ALICE, None, 0, now, "LEGAL-1", "litigation", "Legal", now + US_PER_S, clock=clock
+        )
     ret = Retention(db, tmp_path, RecorderConfig(), clock)
     assert ret.purge_expired() == 0
     clock.advance(2)
@@ -124,11 +162,13 @@ def test_hold_validation_and_release_rules(db: Database) -> None:
             release_hold(s, ALICE, h.id, "again")
 
 
-def test_crash_between_phases_is_finished_at_startup(db: Database, tmp_path: Path,
-                                                     init_bytes: bytes) -> None:
+def test_crash_between_phases_is_finished_at_startup(
+    db: Database, tmp_path: Path, init_bytes: bytes
+) -> None:
     clock = FakeClock()
-    seg = fake_segment(tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001",
-                       clock.now_us() - 40 * US_PER_DAY)
+    seg = fake_segment(
+        tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001", clock.now_us() - 40 * US_PER_DAY
+    )
     ret = Retention(db, tmp_path, RecorderConfig(), clock)
     assert ret._mark(seg, DeletionRule.RETENTION)  # phase 1 committed, then "crash"
     with db.session() as s:
@@ -146,8 +186,10 @@ def test_hold_placed_after_marking_wins(db: Database, tmp_path: Path, init_bytes
     with db.session() as s:
         create_hold(s, ALICE, "TC-001", start, start + 1, "INC-9", "late request", "PC 9")
     assert not ret.complete(seg)
-    assert _live(db) == {seg} and (tmp_path / segment_relpath(
-        StreamKey("TC-001", "main"), start)).exists()
+    assert (
+        _live(db) == {seg}
+        and (tmp_path / segment_relpath(StreamKey("TC-001", "main"), start)).exists()
+    )
 
 
 class FakeDisk:
@@ -161,16 +203,20 @@ class FakeDisk:
         return DiskUsage(self.total, used, self.total - used)
 
 
-def test_disk_pressure_alarms_then_deletes_oldest_unheld(any_db: Database, tmp_path: Path,
-                                                         init_bytes: bytes) -> None:
+def test_disk_pressure_alarms_then_deletes_oldest_unheld(
+    any_db: Database, tmp_path: Path, init_bytes: bytes
+) -> None:
     clock = FakeClock()
     now = clock.now_us()
     index = SegmentIndex(any_db, clock)
-    ids = [fake_segment(tmp_path, index, init_bytes, "TC-001", now - (10 - i) * MIN, 10_000)
-           for i in range(10)]
+    ids = [
+        fake_segment(tmp_path, index, init_bytes, "TC-001", now - (10 - i) * MIN, 10_000)
+        for i in range(10)
+    ]
     with any_db.session() as s:
-        create_hold(s, ALICE, "TC-001", now - 10 * MIN, now - 9 * MIN, "INC-1", "fight",
-                    "PC 1", clock=clock)
+        create_hold(
+            s, ALICE, "TC-001", now - 10 * MIN, now - 9 * MIN, "INC-1", "fight", "PC 1", clock=clock
+        )
     disk = FakeDisk(tmp_path, total=200_000, other=76_000)  # 12 % free: warn
     ret = Retention(any_db, tmp_path, RecorderConfig(), clock, disk)
     status = ret.relieve_pressure()
@@ -185,16 +231,24 @@ def test_disk_pressure_alarms_then_deletes_oldest_unheld(any_db: Database, tmp_p
     assert all(rule == "disk_pressure" for _, rule in _deleted(any_db))
     with any_db.session() as s:
         actions = [e.action for e in s.execute(select(AuditEntry)).scalars()]
-    assert actions[-3:] == ["recording.disk_level", "recording.disk_level",
-                            "recording.disk_pressure_delete"]
+    assert actions[-3:] == [
+        "recording.disk_level",
+        "recording.disk_level",
+        "recording.disk_pressure_delete",
+    ]
 
 
-def test_disk_full_of_held_footage_deletes_nothing(db: Database, tmp_path: Path,
-                                                   init_bytes: bytes) -> None:
+def test_disk_full_of_held_footage_deletes_nothing(
+    db: Database, tmp_path: Path, init_bytes: bytes
+) -> None:
     clock = FakeClock()
     now = clock.now_us()
-    ids = [fake_segment(tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001",
-                        now - (5 - i) * MIN, 10_000) for i in range(5)]
+    ids = [
+        fake_segment(
+            tmp_path, SegmentIndex(db, clock), init_bytes, "TC-001", now - (5 - i) * MIN, 10_000
+        )
+        for i in range(5)
+    ]
     with db.session() as s:
         create_hold(s, ALICE, None, 0, now, "INC-2", "major incident", "Supt", clock=clock)
     ret = Retention(db, tmp_path, RecorderConfig(), clock, FakeDisk(tmp_path, 100_000, 49_000))
@@ -209,19 +263,33 @@ def test_real_small_filesystem(db: Database, tmp_path: Path, init_bytes: bytes) 
     mnt.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)],
-                       capture_output=True, check=False)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)],
+        capture_output=True,
+        check=False,
+    )
     if r.returncode != 0:
         pytest.skip(f"mount not permitted here: {r.stderr.decode().strip()}")
     try:
         clock = FakeClock()
         now = clock.now_us()
         index = SegmentIndex(db, clock)
-        ids = [fake_segment(mnt, index, init_bytes, "TC-001", now - (21 - i) * MIN, 380_000)
-               for i in range(21)]  # ~8.0 MB of 8.4
+        ids = [
+            fake_segment(mnt, index, init_bytes, "TC-001", now - (21 - i) * MIN, 380_000)
+            for i in range(21)
+        ]  # ~8.0 MB of 8.4
         with db.session() as s:
-            create_hold(s, ALICE, "TC-001", now - 21 * MIN, now - 20 * MIN, "INC-3", "theft",
-                        "PC 3", clock=clock)
+            create_hold(
+                s,
+                ALICE,
+                "TC-001",
+                now - 21 * MIN,
+                now - 20 * MIN,
+                "INC-3",
+                "theft",
+                "PC 3",
+                clock=clock,
+            )
         ret = Retention(db, mnt, RecorderConfig(), clock)
         assert ret.disk_status().level is DiskLevel.CRITICAL
         status = ret.relieve_pressure()

@@ -22,8 +22,9 @@ from watchkeeper.timeutil import US_PER_S, FakeClock
 def test_segments_are_contiguous_cut_on_keyframes_and_play(clip: Path, tmp_path: Path) -> None:
     clock = FakeClock()
     t0 = clock.now_us()
-    segs = run_writer(clip, tmp_path, clock, RecorderConfig(segment_seconds=4, stagger=False),
-                      loops=3)
+    segs = run_writer(
+        clip, tmp_path, clock, RecorderConfig(segment_seconds=4, stagger=False), loops=3
+    )
     assert [s.end_us - s.start_us for s in segs] == [4 * US_PER_S] * 4 + [2 * US_PER_S - 1]
     assert segs[0].start_us == t0 and segs[0].discontinuity
     assert not any(s.discontinuity for s in segs[1:])
@@ -57,20 +58,23 @@ def test_first_segment_is_staggered_per_stream(clip: Path, tmp_path: Path) -> No
 def test_rows_are_committed_with_shared_init(clip: Path, tmp_path: Path, db: Database) -> None:
     clock = FakeClock()
     index = SegmentIndex(db, clock)
-    segs = run_writer(clip, tmp_path, clock, RecorderConfig(segment_seconds=3, stagger=False),
-                      index=index.add)
+    segs = run_writer(
+        clip, tmp_path, clock, RecorderConfig(segment_seconds=3, stagger=False), index=index.add
+    )
     with db.session() as s:
         rows = s.execute(select(Segment).order_by(Segment.start_us)).scalars().all()
         inits = s.execute(select(InitSegment)).scalars().all()
     assert [(r.start_us, r.end_us, r.sha256) for r in rows] == [
-        (x.start_us, x.end_us, x.sha256) for x in segs]
+        (x.start_us, x.end_us, x.sha256) for x in segs
+    ]
     assert len(inits) == 1 and (inits[0].width, inits[0].height) == (320, 240)
     assert inits[0].codec == "h264" and inits[0].timescale == 90_000
     assert (tmp_path / rows[0].path).read_bytes().startswith(inits[0].data)
 
 
 def test_new_connection_with_other_resolution_gets_new_init(
-        clip: Path, clip_hd: Path, tmp_path: Path, db: Database) -> None:
+    clip: Path, clip_hd: Path, tmp_path: Path, db: Database
+) -> None:
     clock = FakeClock()
     index = SegmentIndex(db, clock)
     cfg = RecorderConfig(segment_seconds=60, stagger=False)
@@ -90,23 +94,65 @@ def test_audio_is_dropped(tmp_path: Path) -> None:
     import subprocess
 
     src = tmp_path / "av.ts"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=160x120:rate=15", "-f", "lavfi", "-i", "sine=frequency=440",
-                    "-t", "2", "-c:v", "libx264", "-bf", "0", "-g", "15", "-c:a", "aac",
-                    "-f", "mpegts", str(src)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x120:rate=15",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            "2",
+            "-c:v",
+            "libx264",
+            "-bf",
+            "0",
+            "-g",
+            "15",
+            "-c:a",
+            "aac",
+            "-f",
+            "mpegts",
+            str(src),
+        ],
+        check=True,
+    )
     segs = run_writer(src, tmp_path / "rec", FakeClock(), RecorderConfig(stagger=False))
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type",
-                          "-of", "csv=p=0", str(tmp_path / "rec" / segs[0].relpath)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type",
+            "-of",
+            "csv=p=0",
+            str(tmp_path / "rec" / segs[0].relpath),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert out == ["video"]
 
 
 def test_camera_clock_offset_is_stored_on_segments(clip: Path, tmp_path: Path) -> None:
     got: list = []
     offset = {"us": None}
-    w = SegmentWriter(tmp_path, StreamKey("TC-001", "main"),
-                      RecorderConfig(segment_seconds=3, stagger=False), got.append,
-                      lambda: offset["us"])
+    w = SegmentWriter(
+        tmp_path,
+        StreamKey("TC-001", "main"),
+        RecorderConfig(segment_seconds=3, stagger=False),
+        got.append,
+        lambda: offset["us"],
+    )
     clock = FakeClock()
     run_writer(clip, tmp_path, clock, RecorderConfig(), writer=w)
     offset["us"] = -1_250_000  # ONVIF says the camera is 1.25 s slow

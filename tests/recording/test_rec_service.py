@@ -37,12 +37,14 @@ def _point_cameras_at(db: Database, clip: Path) -> None:
 
 
 def test_service_records_every_active_camera_and_stops_cleanly(
-        clip: Path, tmp_path: Path, db: Database) -> None:
+    clip: Path, tmp_path: Path, db: Database
+) -> None:
     _point_cameras_at(db, clip)
     clock = SystemClock()
     cfg = RecorderConfig(segment_seconds=1, stagger=False, fsync_each_fragment=False)
-    service = RecorderService(db, tmp_path / "rec", cfg, clock,
-                              file_opener(clock, realtime=True, loops=10))
+    service = RecorderService(
+        db, tmp_path / "rec", cfg, clock, file_opener(clock, realtime=True, loops=10)
+    )
     service.start()
     time.sleep(2.6)
     health = service.health()
@@ -51,9 +53,14 @@ def test_service_records_every_active_camera_and_stops_cleanly(
     assert all(h.state.value == "streaming" and h.fps > 10 for h in health.values())
     with db.session() as s:
         segs = s.execute(select(Segment).order_by(Segment.start_us)).scalars().all()
-        states = [e.state for e in s.execute(
-            select(StreamEvent).where(StreamEvent.camera_id == "TC-001")
-            .order_by(StreamEvent.id)).scalars()]
+        states = [
+            e.state
+            for e in s.execute(
+                select(StreamEvent)
+                .where(StreamEvent.camera_id == "TC-001")
+                .order_by(StreamEvent.id)
+            ).scalars()
+        ]
     assert {x.camera_id for x in segs} == {"TC-001", "TC-002"}
     assert states == ["connecting", "streaming", "stopped"]
     assert sum(x.frames for x in segs if x.camera_id == "TC-001") >= 30
@@ -67,7 +74,8 @@ def test_shards_split_cameras_without_overlap() -> None:
 
 
 def test_kill_9_loses_at_most_the_fragment_in_flight(
-        clip: Path, tmp_path: Path, db: Database) -> None:
+    clip: Path, tmp_path: Path, db: Database
+) -> None:
     _point_cameras_at(db, clip)
     with db.session() as s:
         s.execute(update(Camera).where(Camera.id == "TC-002").values(status="suspended"))
@@ -75,7 +83,10 @@ def test_kill_9_loses_at_most_the_fragment_in_flight(
     env = {**os.environ, "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1])}
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("crash_recorder.py")), db.url, str(root)],
-        stdout=subprocess.PIPE, env=env, text=True)
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "recording"
         time.sleep(5.5)  # two finished 2 s segments and one being written

@@ -23,8 +23,9 @@ KEY = StreamKey("TC-001", "main")
 class Harness:
     """A supervisor with scripted connections, fake sleep and captured events/segments."""
 
-    def __init__(self, tmp: Path, script: list[Any], cfg: RecorderConfig,
-                 clock: FakeClock | None = None) -> None:
+    def __init__(
+        self, tmp: Path, script: list[Any], cfg: RecorderConfig, clock: FakeClock | None = None
+    ) -> None:
         self.clock = clock or FakeClock()
         self.script = list(script)
         self.events: list[tuple[StreamState, int, str]] = []
@@ -32,9 +33,16 @@ class Harness:
         self.segments: list[FinishedSegment] = []
         self.stop = threading.Event()
         writer = SegmentWriter(tmp, KEY, cfg, self.segments.append)
-        self.sup = StreamSupervisor(KEY, "cam", self._open, writer,
-                                    lambda k, st, at, why: self.events.append((st, at, why)),
-                                    cfg, self.clock, self._sleep)
+        self.sup = StreamSupervisor(
+            KEY,
+            "cam",
+            self._open,
+            writer,
+            lambda k, st, at, why: self.events.append((st, at, why)),
+            cfg,
+            self.clock,
+            self._sleep,
+        )
 
     def _open(self, url: str) -> MediaSource:
         step = self.script.pop(0) if self.script else MediaError("connection refused")
@@ -67,8 +75,7 @@ def playing(clip: Path, loops: int = 1, stall_after: int | None = None) -> Any:
             first: int | None = None
             for n, p in enumerate(super().packets()):
                 first = p.dts if first is None else first
-                due = start + float((p.dts - first) * tb) + (15 if n >= (stall_after or 1e9)
-                                                             else 0)
+                due = start + float((p.dts - first) * tb) + (15 if n >= (stall_after or 1e9) else 0)
                 clock.advance(max(0.0, due - clock.monotonic()))
                 yield p
 
@@ -95,8 +102,9 @@ def test_backoff_starts_fast_caps_and_goes_offline(tmp_path: Path) -> None:
 
 def test_backoff_resets_after_stable_uptime(clip: Path, tmp_path: Path) -> None:
     cfg = RecorderConfig(stable_uptime_s=60, offline_after_s=300)
-    h = Harness(tmp_path, [MediaError("x"), MediaError("x"), playing(clip, loops=11),
-                           MediaError("x")], cfg)
+    h = Harness(
+        tmp_path, [MediaError("x"), MediaError("x"), playing(clip, loops=11), MediaError("x")], cfg
+    )
     h.run()
     assert h.sleeps == [0.5, 1, 0.5, 1]
     assert StreamState.STREAMING in h.states()
@@ -107,8 +115,12 @@ def test_stall_is_an_event_and_starts_a_new_run(clip: Path, tmp_path: Path) -> N
     cfg = RecorderConfig(stall_seconds=10, stagger=False)
     h = Harness(tmp_path, [playing(clip, loops=2, stall_after=45)], cfg)
     h.run()
-    assert h.states()[:4] == [StreamState.CONNECTING, StreamState.STREAMING,
-                              StreamState.STALLED, StreamState.STREAMING]
+    assert h.states()[:4] == [
+        StreamState.CONNECTING,
+        StreamState.STREAMING,
+        StreamState.STALLED,
+        StreamState.STREAMING,
+    ]
     stalled, resumed = h.events[2], h.events[3]
     assert abs(resumed[1] - stalled[1] - (5 * US_PER_S + 66_667)) < 10  # quiet 15 s, alarm at 10
     assert "no packet" in stalled[2]
@@ -119,11 +131,20 @@ def test_stall_is_an_event_and_starts_a_new_run(clip: Path, tmp_path: Path) -> N
 
 def test_end_of_stream_then_refusal_is_stalled_then_offline(clip: Path, tmp_path: Path) -> None:
     cfg = RecorderConfig(offline_after_s=2, backoff_max_s=1)
-    h = Harness(tmp_path, [playing(clip), MediaError("no route"), MediaError("no route"),
-                           MediaError("no route")], cfg)
+    h = Harness(
+        tmp_path,
+        [playing(clip), MediaError("no route"), MediaError("no route"), MediaError("no route")],
+        cfg,
+    )
     h.run()
-    assert h.states() == [StreamState.CONNECTING, StreamState.STREAMING, StreamState.STALLED,
-                          StreamState.CONNECTING, StreamState.OFFLINE, StreamState.STOPPED]
+    assert h.states() == [
+        StreamState.CONNECTING,
+        StreamState.STREAMING,
+        StreamState.STALLED,
+        StreamState.CONNECTING,
+        StreamState.OFFLINE,
+        StreamState.STOPPED,
+    ]
     assert h.events[2][2] == "stream ended"
     assert len(h.segments) == 1 and h.segments[0].frames == 90
 
@@ -182,21 +203,29 @@ def test_database_outage_does_not_stop_recording(clip: Path, tmp_path: Path) -> 
     clock = FakeClock()
     cfg = RecorderConfig(segment_seconds=2, stagger=False)
     writer = SegmentWriter(tmp_path, KEY, cfg, flaky)
-    sup = StreamSupervisor(KEY, "cam", lambda url: playing(clip)(clock), writer,
-                           lambda *a: None, cfg, clock, lambda s, stop: stop.set())
+    sup = StreamSupervisor(
+        KEY,
+        "cam",
+        lambda url: playing(clip)(clock),
+        writer,
+        lambda *a: None,
+        cfg,
+        clock,
+        lambda s, stop: stop.set(),
+    )
     sup.run(threading.Event())
     assert [s.start_us for s in indexed] == sorted(s.start_us for s in indexed)
     assert len(indexed) == 3, "the segment refused first was indexed with the next"
 
 
 def test_in_band_resolution_change_gets_new_init_segment(
-        clip: Path, clip_hd: Path, tmp_path: Path) -> None:
+    clip: Path, clip_hd: Path, tmp_path: Path
+) -> None:
     from watchkeeper.recording.fmp4 import parse_init
 
     both = tmp_path / "both.ts"
     both.write_bytes(clip.read_bytes() + clip_hd.read_bytes())  # camera reconfigured mid-stream
-    h = Harness(tmp_path / "rec", [playing(both), playing(clip_hd)],
-                RecorderConfig(stagger=False))
+    h = Harness(tmp_path / "rec", [playing(both), playing(clip_hd)], RecorderConfig(stagger=False))
     h.run()
     assert any("codec configuration changed" in e[2] for e in h.events)
     sizes = [(parse_init(s.init).width, parse_init(s.init).height) for s in h.segments]

@@ -41,29 +41,40 @@ def test_too_many_missing_dts_asks_for_reconnect() -> None:
 
 
 def test_non_increasing_dts_is_dropped() -> None:
-    stamps = feed(TimestampValidator(TB), [(0, 0), (STEP, 66_667), (STEP, 70_000),
-                                           (STEP // 2, 80_000), (2 * STEP, 133_333)])
-    assert [s.action for s in stamps] == [Action.NEW_RUN, Action.ACCEPT, Action.DROP,
-                                          Action.DROP, Action.ACCEPT]
+    stamps = feed(
+        TimestampValidator(TB),
+        [(0, 0), (STEP, 66_667), (STEP, 70_000), (STEP // 2, 80_000), (2 * STEP, 133_333)],
+    )
+    assert [s.action for s in stamps] == [
+        Action.NEW_RUN,
+        Action.ACCEPT,
+        Action.DROP,
+        Action.DROP,
+        Action.ACCEPT,
+    ]
 
 
 def test_forward_jump_starts_new_run() -> None:
-    stamps = feed(TimestampValidator(TB, max_gap_s=5), [(0, 0), (STEP, 66_667),
-                                                        (STEP + 90_000 * 60, 133_333)])
+    stamps = feed(
+        TimestampValidator(TB, max_gap_s=5), [(0, 0), (STEP, 66_667), (STEP + 90_000 * 60, 133_333)]
+    )
     assert stamps[2].action is Action.NEW_RUN and "forward" in stamps[2].reason
     assert stamps[2].wall_us == T0 + 133_333
 
 
 def test_backward_jump_camera_restart_starts_new_run() -> None:
-    stamps = feed(TimestampValidator(TB), [(90_000 * 3600, 0), (90_000 * 3600 + STEP, 66_667),
-                                           (0, 133_333), (STEP, 200_000)])
+    stamps = feed(
+        TimestampValidator(TB),
+        [(90_000 * 3600, 0), (90_000 * 3600 + STEP, 66_667), (0, 133_333), (STEP, 200_000)],
+    )
     assert stamps[2].action is Action.NEW_RUN and "back" in stamps[2].reason
     assert stamps[3].action is Action.ACCEPT and stamps[3].run_start_us == T0 + 133_333
 
 
 def test_receive_gap_over_stall_starts_new_run() -> None:
-    stamps = feed(TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667),
-                                                       (2 * STEP, 15_000_000)])
+    stamps = feed(
+        TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (2 * STEP, 15_000_000)]
+    )
     assert stamps[2].action is Action.NEW_RUN and "no packet for 14.9 s" in stamps[2].reason
 
 

@@ -38,18 +38,27 @@ def _wait_for(cond: object, timeout: float = 20.0) -> None:
 
 
 def test_two_shards_record_all_cameras_and_a_killed_shard_comes_back(
-        clip: Path, tmp_path: Path) -> None:
+    clip: Path, tmp_path: Path
+) -> None:
     db = Database(f"sqlite:///{tmp_path / 'watchkeeper.db'}")
     upgrade(db.engine)
     cams = ("TC-001", "TC-002", "TC-003", "TC-004")
     add_cameras(db, cams, url=str(clip))
-    env = {**os.environ, "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),
-           "WATCHKEEPER_MODE": "development", "WATCHKEEPER_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),
+        "WATCHKEEPER_MODE": "development",
+        "WATCHKEEPER_DATA_DIR": str(tmp_path),
+    }
     env.pop("WATCHKEEPER_DATABASE_URL", None)
     parent = subprocess.Popen(
-        [sys.executable, "-c",
-         "from watchkeeper.recording.worker import run_workers; run_workers(2, None, 0.2)"],
-        env=env)
+        [
+            sys.executable,
+            "-c",
+            "from watchkeeper.recording.worker import run_workers; run_workers(2, None, 0.2)",
+        ],
+        env=env,
+    )
     try:
         _wait_for(lambda: len(_children(parent.pid)) == 2)
         first = _children(parent.pid)

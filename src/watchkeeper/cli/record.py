@@ -52,8 +52,9 @@ def register(app: typer.Typer) -> None:
 
 def record_cmd(
     data_dir: DataDir = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64,
-                                         help="Recorder processes sharing the cameras")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Recorder processes sharing the cameras")
+    ] = 1,
 ) -> None:
     """Record the active cameras until interrupted (SIGINT or SIGTERM)."""
     from watchkeeper.recording.config import RecorderConfig
@@ -83,14 +84,17 @@ def check_cmd(
     try:
         settings = _settings(data_dir)
         db = Database(settings.db_url)
-        report = check(db, recordings_root(settings.data_dir), SystemClock(), full=full,
-                       repair=repair)
+        report = check(
+            db, recordings_root(settings.data_dir), SystemClock(), full=full, repair=repair
+        )
     except WatchkeeperError as exc:
         raise _fail(exc) from exc
     for p in report.problems:
         typer.echo(str(p))
-    typer.echo(f"{report.rows} rows, {report.files} files, {len(report.problems)} problems"
-               + (", all fixed" if report.problems and report.clean else ""))
+    typer.echo(
+        f"{report.rows} rows, {report.files} files, {len(report.problems)} problems"
+        + (", all fixed" if report.problems and report.clean else "")
+    )
     if not report.clean:
         raise typer.Exit(1)
 
@@ -108,8 +112,9 @@ def gaps_cmd(
         settings = _settings(data_dir)
         db = Database(settings.db_url)
         with db.session() as s:
-            rep = day_report(s, camera, date.fromisoformat(day), stream,
-                             now_us=SystemClock().now_us())
+            rep = day_report(
+                s, camera, date.fromisoformat(day), stream, now_us=SystemClock().now_us()
+            )
     except (WatchkeeperError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -137,9 +142,17 @@ def holds_add(
     try:
         db = Database(_settings(data_dir).db_url)
         with db.session() as s:
-            h = create_hold(s, _actor(user), camera, parse_local(start), parse_local(end),
-                            reference, reason, holder,
-                            parse_local(expires) if expires else None)
+            h = create_hold(
+                s,
+                _actor(user),
+                camera,
+                parse_local(start),
+                parse_local(end),
+                reference,
+                reason,
+                holder,
+                parse_local(expires) if expires else None,
+            )
             typer.echo(f"hold {h.id} created")
     except (WatchkeeperError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -155,9 +168,11 @@ def holds_list(data_dir: DataDir = None) -> None:
         with db.session() as s:
             for h in active_holds(s, SystemClock().now_us()):
                 until = format_local(h.expires_us) if h.expires_us else "released"
-                typer.echo(f"{h.id}\t{h.camera_id or 'ALL'}\t{format_local(h.start_us)} - "
-                           f"{format_local(h.end_us)}\t{h.reference}\t{h.holder}\t"
-                           f"until {until}\t{h.reason}")
+                typer.echo(
+                    f"{h.id}\t{h.camera_id or 'ALL'}\t{format_local(h.start_us)} - "
+                    f"{format_local(h.end_us)}\t{h.reference}\t{h.holder}\t"
+                    f"until {until}\t{h.reason}"
+                )
     except WatchkeeperError as exc:
         raise _fail(exc) from exc
 

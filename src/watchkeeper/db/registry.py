@@ -13,7 +13,7 @@ from watchkeeper.db.base import Base
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
 
-__all__ = ["Base", "metadata"]
+__all__ = ["UNMAPPED_TABLES", "Base", "include_mapped", "metadata"]
 
 _MODULES = (
     audit_models,
@@ -24,3 +24,13 @@ _MODULES = (
     log_models,
 )
 metadata = Base.metadata
+
+UNMAPPED_TABLES = ("incident_fts",)
+"""Prefixes of tables the migrations make outside the ORM, different by dialect on purpose:
+the incident search index (an FTS5 virtual table and its shadow tables on SQLite, a
+tsvector table on PostgreSQL)."""
+
+
+def include_mapped(name: str | None, type_: str, *_: object) -> bool:
+    """Alembic ``include_name`` filter: leave the unmapped tables out of comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(UNMAPPED_TABLES))

@@ -97,12 +97,23 @@ def recover_file(root: Path, rel: str, index: SegmentIndex) -> str:
         fsync_dir(final.parent)
     timescale = parse_init(scan.init).timescale
     duration = max(1, media_us(scan.fragments, timescale))
-    index.add(FinishedSegment(
-        key=key, start_us=start_us, end_us=start_us + duration, media_duration_us=duration,
-        run_start_us=start_us, discontinuity=True,
-        frames=sum(f.samples for f in scan.fragments), size_bytes=scan.valid_end,
-        sha256=_sha256(final), init=scan.init, relpath=rel.removesuffix(PART),
-        fragment_index=index_blob(scan.fragments, timescale), recovered=True))
+    index.add(
+        FinishedSegment(
+            key=key,
+            start_us=start_us,
+            end_us=start_us + duration,
+            media_duration_us=duration,
+            run_start_us=start_us,
+            discontinuity=True,
+            frames=sum(f.samples for f in scan.fragments),
+            size_bytes=scan.valid_end,
+            sha256=_sha256(final),
+            init=scan.init,
+            relpath=rel.removesuffix(PART),
+            fragment_index=index_blob(scan.fragments, timescale),
+            recovered=True,
+        )
+    )
     cut = scan.size - scan.valid_end
     return f"indexed {len(scan.fragments)} fragments" + (f", cut {cut} bytes" if cut else "")
 
@@ -111,19 +122,32 @@ def _walk(root: Path, since_us: int | None) -> list[str]:
     """Relative paths of segment files, in day folders from ``since_us``'s day on."""
     if not root.exists():
         return []
-    first_day = (to_datetime(since_us) - timedelta(days=1)).strftime("%Y-%m-%d") \
-        if since_us is not None else ""
+    first_day = (
+        (to_datetime(since_us) - timedelta(days=1)).strftime("%Y-%m-%d")
+        if since_us is not None
+        else ""
+    )
     out = []
     for day in root.glob("*/*/*"):
         if day.is_dir() and day.name >= first_day:
-            out += [p.relative_to(root).as_posix() for p in day.iterdir()
-                    if p.name.endswith((".mp4", ".mp4" + PART))]
+            out += [
+                p.relative_to(root).as_posix()
+                for p in day.iterdir()
+                if p.name.endswith((".mp4", ".mp4" + PART))
+            ]
     return sorted(out)
 
 
-def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bool = False,
-          since_us: int | None = None, cameras: set[str] | None = None,
-          busy: bool | None = None) -> CheckReport:
+def check(
+    db: Database,
+    root: Path,
+    clock: Clock,
+    full: bool = False,
+    repair: bool = False,
+    since_us: int | None = None,
+    cameras: set[str] | None = None,
+    busy: bool | None = None,
+) -> CheckReport:
     """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
 
     ``cameras`` limits the check to those cameras. ``busy`` says a recorder is writing (found
@@ -150,8 +174,9 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
             p = Problem("pending_deletion", r.path, "deletion interrupted between phases")
             if repair:
                 p.fixed = True
-                p.action = "deleted" if retention.complete(r.id, "finished by check") \
-                    else "kept: held now"
+                p.action = (
+                    "deleted" if retention.complete(r.id, "finished by check") else "kept: held now"
+                )
             report.problems.append(p)
             continue
         try:
@@ -166,8 +191,9 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
             report.problems.append(p)
             continue
         if size != r.size_bytes:
-            report.problems.append(Problem("size_mismatch", r.path,
-                                           f"{size} bytes on disk, {r.size_bytes} indexed"))
+            report.problems.append(
+                Problem("size_mismatch", r.path, f"{size} bytes on disk, {r.size_bytes} indexed")
+            )
         elif full and _sha256(path) != r.sha256:
             report.problems.append(Problem("hash_mismatch", r.path, "SHA-256 differs from index"))
     for rel in _walk(root, since_us):
@@ -188,4 +214,3 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
                 p.action = f"could not recover: {exc}"
         report.problems.append(p)
     return report
-

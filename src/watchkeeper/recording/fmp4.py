@@ -86,15 +86,16 @@ def parse_init(data: bytes) -> InitInfo:
     if moov is None:
         raise ValueError("no moov box")
     mdhd = _find(data, moov[0] + 8, moov[0] + moov[1], [b"trak", b"mdia", b"mdhd"])
-    stsd = _find(data, moov[0] + 8, moov[0] + moov[1],
-                 [b"trak", b"mdia", b"minf", b"stbl", b"stsd"])
+    stsd = _find(
+        data, moov[0] + 8, moov[0] + moov[1], [b"trak", b"mdia", b"minf", b"stbl", b"stsd"]
+    )
     if mdhd is None or stsd is None:
         raise ValueError("moov has no video track")
     version = data[mdhd[0] + 8]
     ts_at = mdhd[0] + 8 + 4 + (16 if version == 1 else 8)
     timescale = struct.unpack_from(">I", data, ts_at)[0]
     entry = stsd[0] + 16  # box header, version+flags, entry count
-    kind = data[entry + 4: entry + 8]
+    kind = data[entry + 4 : entry + 8]
     width, height = struct.unpack_from(">HH", data, entry + 8 + 24)
     return InitInfo(timescale, _CODECS.get(kind, kind.decode("latin-1")), width, height)
 
@@ -112,7 +113,7 @@ def parse_moof(data: bytes, offset: int, size: int) -> tuple[int, int, int, bool
     keyframe = False
     for kind, off, _sz in iter_boxes(data, t0, t1):
         body = off + 8
-        flags = int.from_bytes(data[body + 1: body + 4], "big")
+        flags = int.from_bytes(data[body + 1 : body + 4], "big")
         if kind == b"tfhd":
             pos = body + 8
             pos += 8 if flags & 0x1 else 0
@@ -183,7 +184,7 @@ class BoxScanner:
                 continue
             self._pending += view
             self.offset += len(view)
-            view = view[len(view):]
+            view = view[len(view) :]
             done.extend(self._drain())
         self.fragments.extend(done)
         return done
@@ -219,8 +220,9 @@ class BoxScanner:
         start, moof = self._moof
         self._moof = None
         decode_time, duration, samples, key = parse_moof(moof, 0, len(moof))
-        return Fragment(start, self._mdat_start + self._mdat_size - start, decode_time, duration,
-                        samples, key)
+        return Fragment(
+            start, self._mdat_start + self._mdat_size - start, decode_time, duration, samples, key
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,8 +68,14 @@ def _reason(events: list[StreamEvent], start: int, end: int) -> str:
     return f"{label}: {chosen.reason}" if chosen.reason else label
 
 
-def day_report(session: Session, camera_id: str, day: date, stream: str = "main",
-               now_us: int | None = None, tolerance_us: int = US_PER_S // 2) -> DayReport:
+def day_report(
+    session: Session,
+    camera_id: str,
+    day: date,
+    stream: str = "main",
+    now_us: int | None = None,
+    tolerance_us: int = US_PER_S // 2,
+) -> DayReport:
     """Spans of footage and explained gaps within the local day ``day``."""
     start = date_to_us(day)
     end = date_to_us(day + timedelta(days=1))
@@ -77,10 +83,15 @@ def day_report(session: Session, camera_id: str, day: date, stream: str = "main"
         end = max(start, min(end, now_us))
     rows = session.execute(
         select(Segment.start_us, Segment.end_us)
-        .where(Segment.camera_id == camera_id, Segment.stream == stream,
-               Segment.state == SegmentState.LIVE.value,
-               Segment.start_us < end, Segment.end_us > start)
-        .order_by(Segment.start_us)).all()
+        .where(
+            Segment.camera_id == camera_id,
+            Segment.stream == stream,
+            Segment.state == SegmentState.LIVE.value,
+            Segment.start_us < end,
+            Segment.end_us > start,
+        )
+        .order_by(Segment.start_us)
+    ).all()
     spans: list[Span] = []
     for s0, s1 in rows:
         s0, s1 = max(s0, start), min(s1, end)
@@ -88,10 +99,17 @@ def day_report(session: Session, camera_id: str, day: date, stream: str = "main"
             spans[-1] = Span(spans[-1].start_us, max(spans[-1].end_us, s1))
         else:
             spans.append(Span(s0, s1))
-    events = list(session.execute(
-        select(StreamEvent).where(StreamEvent.camera_id == camera_id,
-                                  StreamEvent.stream == stream, StreamEvent.at_us < end)
-        .order_by(StreamEvent.at_us, StreamEvent.id)).scalars())
+    events = list(
+        session.execute(
+            select(StreamEvent)
+            .where(
+                StreamEvent.camera_id == camera_id,
+                StreamEvent.stream == stream,
+                StreamEvent.at_us < end,
+            )
+            .order_by(StreamEvent.at_us, StreamEvent.id)
+        ).scalars()
+    )
     gaps: list[Gap] = []
     cursor = start
     for span in [*spans, Span(end, end)]:

@@ -93,8 +93,14 @@ class FileSource(PyAvSource):
     on a fake clock can advance it instead of waiting.
     """
 
-    def __init__(self, path: Path, clock: Clock | None = None, realtime: bool = False,
-                 loops: int = 1, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock | None = None,
+        realtime: bool = False,
+        loops: int = 1,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         try:
             container = av.open(str(path))
         except av.FFmpegError as exc:
@@ -139,8 +145,12 @@ class FileSource(PyAvSource):
             offset = last + step - (first or 0)
 
 
-def file_opener(clock: Clock | None = None, realtime: bool = False, loops: int = 1,
-                sleep: Callable[[float], None] = time.sleep) -> Opener:
+def file_opener(
+    clock: Clock | None = None,
+    realtime: bool = False,
+    loops: int = 1,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Opener:
     """An opener that treats the URL as a file path (tests, benchmarks, demos)."""
 
     def _open(url: str) -> MediaSource:

@@ -65,8 +65,14 @@ class DiskStatus:
 class Retention:
     """Deletes what the rules allow, and only that."""
 
-    def __init__(self, db: Database, root: Path, config: RecorderConfig, clock: Clock,
-                 disk_usage: Callable[[Path], DiskUsage] = system_disk_usage) -> None:
+    def __init__(
+        self,
+        db: Database,
+        root: Path,
+        config: RecorderConfig,
+        clock: Clock,
+        disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
+    ) -> None:
         self._db = db
         self._root = root
         self._cfg = config
@@ -80,10 +86,14 @@ class Retention:
         with self._db.session() as s:
             done = s.execute(
                 update(Segment)
-                .where(Segment.id == seg_id, Segment.state == SegmentState.LIVE.value,
-                       ~segment_is_held(now))
-                .values(state=SegmentState.DELETING.value, delete_rule=rule.value,
-                        delete_marked_us=now)
+                .where(
+                    Segment.id == seg_id,
+                    Segment.state == SegmentState.LIVE.value,
+                    ~segment_is_held(now),
+                )
+                .values(
+                    state=SegmentState.DELETING.value, delete_rule=rule.value, delete_marked_us=now
+                )
                 .execution_options(synchronize_session=False)
             )
             return bool(done.rowcount)  # type: ignore[attr-defined]
@@ -95,12 +105,16 @@ class Retention:
             seg = s.get(Segment, seg_id)
             if seg is None or seg.state != SegmentState.DELETING.value:
                 return False
-            s.execute(update(Segment).where(Segment.id == seg_id)
-                      .values(delete_marked_us=now)
-                      .execution_options(synchronize_session=False))  # take the write lock
+            s.execute(
+                update(Segment)
+                .where(Segment.id == seg_id)
+                .values(delete_marked_us=now)
+                .execution_options(synchronize_session=False)
+            )  # take the write lock
             lock_cameras(s, seg.camera_id)
-            held = s.execute(select(Segment.id).where(Segment.id == seg_id,
-                                                       segment_is_held(now))).first()
+            held = s.execute(
+                select(Segment.id).where(Segment.id == seg_id, segment_is_held(now))
+            ).first()
             if held is not None:
                 seg.state, seg.delete_rule, seg.delete_marked_us = "live", None, None
                 log.warning("segment %s is held now; not deleted", seg.path)
@@ -112,11 +126,21 @@ class Retention:
                     fsync_dir(path.parent)
             except OSError as exc:
                 raise StorageError(f"cannot delete {seg.path}: {exc}") from exc
-            s.add(RecordingDeletion(
-                segment_id=seg.id, camera_id=seg.camera_id, stream=seg.stream,
-                start_us=seg.start_us, end_us=seg.end_us, size_bytes=seg.size_bytes,
-                sha256=seg.sha256, path=seg.path, rule=seg.delete_rule or "repair",
-                detail=detail, at_us=now))
+            s.add(
+                RecordingDeletion(
+                    segment_id=seg.id,
+                    camera_id=seg.camera_id,
+                    stream=seg.stream,
+                    start_us=seg.start_us,
+                    end_us=seg.end_us,
+                    size_bytes=seg.size_bytes,
+                    sha256=seg.sha256,
+                    path=seg.path,
+                    rule=seg.delete_rule or "repair",
+                    detail=detail,
+                    at_us=now,
+                )
+            )
             s.delete(seg)
         return True
 
@@ -127,8 +151,11 @@ class Retention:
     def finish_pending(self) -> int:
         """Startup: complete deletions a crash interrupted between the two phases."""
         with self._db.session() as s:
-            ids = list(s.execute(select(Segment.id).where(
-                Segment.state == SegmentState.DELETING.value)).scalars())
+            ids = list(
+                s.execute(
+                    select(Segment.id).where(Segment.state == SegmentState.DELETING.value)
+                ).scalars()
+            )
         return sum(self.complete(i, "completed after restart") for i in ids)
 
     # -- retention ----------------------------------------------------------------------------
@@ -138,14 +165,22 @@ class Retention:
         deleted = 0
         while True:
             with self._db.session() as s:
-                ids = list(s.execute(
-                    select(Segment.id).join(Camera, Camera.id == Segment.camera_id)
-                    .where(Segment.state == SegmentState.LIVE.value,
-                           Segment.end_us <= literal(now, BigInteger)
-                           - cast(Camera.retention_days, BigInteger)
-                           * literal(US_PER_DAY, BigInteger),
-                           ~segment_is_held(now))
-                    .order_by(Segment.end_us).limit(BATCH)).scalars())
+                ids = list(
+                    s.execute(
+                        select(Segment.id)
+                        .join(Camera, Camera.id == Segment.camera_id)
+                        .where(
+                            Segment.state == SegmentState.LIVE.value,
+                            Segment.end_us
+                            <= literal(now, BigInteger)
+                            - cast(Camera.retention_days, BigInteger)
+                            * literal(US_PER_DAY, BigInteger),
+                            ~segment_is_held(now),
+                        )
+                        .order_by(Segment.end_us)
+                        .limit(BATCH)
+                    ).scalars()
+                )
             if not ids:
                 return deleted
             n = sum(self.delete(i, DeletionRule.RETENTION, "older than retention") for i in ids)
@@ -159,8 +194,13 @@ class Retention:
         fraction = usage.free / usage.total if usage.total else 0.0
         since = self._clock.now_us() - US_PER_DAY
         with self._db.session() as s:
-            per_day = int(s.execute(select(func.coalesce(func.sum(Segment.size_bytes), 0))
-                                    .where(Segment.created_us >= since)).scalar_one())
+            per_day = int(
+                s.execute(
+                    select(func.coalesce(func.sum(Segment.size_bytes), 0)).where(
+                        Segment.created_us >= since
+                    )
+                ).scalar_one()
+            )
         days = usage.free / per_day if per_day else None
         if fraction < self._cfg.critical_free_fraction:
             level = DiskLevel.CRITICAL
@@ -189,10 +229,12 @@ class Retention:
         while not enough:
             now = self._clock.now_us()
             with self._db.session() as s:
-                rows = s.execute(select(Segment.id, Segment.size_bytes)
-                                 .where(Segment.state == SegmentState.LIVE.value,
-                                        ~segment_is_held(now))
-                                 .order_by(Segment.start_us).limit(20)).all()
+                rows = s.execute(
+                    select(Segment.id, Segment.size_bytes)
+                    .where(Segment.state == SegmentState.LIVE.value, ~segment_is_held(now))
+                    .order_by(Segment.start_us)
+                    .limit(20)
+                ).all()
             if not rows:
                 break
             for seg_id, size in rows:
@@ -205,16 +247,36 @@ class Retention:
                     break
         status = self.disk_status()
         held_only = status.free_fraction < self._cfg.alarm_free_fraction
-        msg = (f"disk pressure: deleted {len(deleted)} oldest unheld segments "
-               f"({freed} bytes); {status.message}"
-               + ("; everything left is held or recording" if held_only else ""))
-        self._audit("recording.disk_pressure_delete", msg,
-                    {"segments": len(deleted), "bytes": freed, "held_only": held_only})
-        return DiskStatus(status.level, status.usage, status.free_fraction, status.bytes_per_day,
-                          status.days_left, msg, deleted)
+        msg = (
+            f"disk pressure: deleted {len(deleted)} oldest unheld segments "
+            f"({freed} bytes); {status.message}"
+            + ("; everything left is held or recording" if held_only else "")
+        )
+        self._audit(
+            "recording.disk_pressure_delete",
+            msg,
+            {"segments": len(deleted), "bytes": freed, "held_only": held_only},
+        )
+        return DiskStatus(
+            status.level,
+            status.usage,
+            status.free_fraction,
+            status.bytes_per_day,
+            status.days_left,
+            msg,
+            deleted,
+        )
 
     def _audit(self, action: str, message: str, details: dict[str, object]) -> None:
         log.warning(message)
         with self._db.session() as s:
-            record(s, Actor.system("recorder"), action, "recording_disk", str(self._root.name),
-                   message, details, clock=self._clock)
+            record(
+                s,
+                Actor.system("recorder"),
+                action,
+                "recording_disk",
+                str(self._root.name),
+                message,
+                details,
+                clock=self._clock,
+            )

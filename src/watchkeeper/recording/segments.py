@@ -91,9 +91,14 @@ class _Open:
 class SegmentWriter:
     """Writes one stream's packets into segment files; hands finished ones to ``index``."""
 
-    def __init__(self, root: Path, key: StreamKey, config: RecorderConfig,
-                 index: Callable[[FinishedSegment], Any],
-                 clock_offset: Callable[[], int | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        key: StreamKey,
+        config: RecorderConfig,
+        index: Callable[[FinishedSegment], Any],
+        clock_offset: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self._root = root
         self._key = key
         self._cfg = config
@@ -146,8 +151,11 @@ class SegmentWriter:
             if step > 0:
                 self._frame_ticks = step
             prev.duration = self._frame_ticks
-            cut = (packet.is_keyframe and self._seg is not None
-                   and stamp.wall_us - self._seg.start_us >= self._target_us)
+            cut = (
+                packet.is_keyframe
+                and self._seg is not None
+                and stamp.wall_us - self._seg.start_us >= self._target_us
+            )
             self._held = None  # if muxing fails, neither packet is tried again
             self._mux(prev, prev_wall)
             if cut:
@@ -205,8 +213,16 @@ class SegmentWriter:
         except av.FFmpegError as exc:
             fobj.abandon()
             raise MediaError(f"{self._key}: cannot start muxer: {exc}") from exc
-        self._seg = _Open(out, stream, fobj, relpath, start, packet.dts or 0,
-                          self._run_start_us or start, self._new_run)
+        self._seg = _Open(
+            out,
+            stream,
+            fobj,
+            relpath,
+            start,
+            packet.dts or 0,
+            self._run_start_us or start,
+            self._new_run,
+        )
         self._new_run = False
 
     def _abandon(self) -> None:
@@ -241,12 +257,20 @@ class SegmentWriter:
         self._last_end_us = end_us
         timescale = parse_init(f.scanner.init).timescale
         finished = FinishedSegment(
-            key=self._key, start_us=seg.start_us, end_us=end_us,
+            key=self._key,
+            start_us=seg.start_us,
+            end_us=end_us,
             media_duration_us=max(1, media_us(frags, timescale)),
-            run_start_us=seg.run_start_us, discontinuity=seg.discontinuity, frames=seg.frames,
-            size_bytes=f.scanner.offset, sha256=f.sha.hexdigest(), init=f.scanner.init,
-            relpath=seg.relpath, fragment_index=index_blob(frags, timescale),
-            clock_offset_us=self._clock_offset())
+            run_start_us=seg.run_start_us,
+            discontinuity=seg.discontinuity,
+            frames=seg.frames,
+            size_bytes=f.scanner.offset,
+            sha256=f.sha.hexdigest(),
+            init=f.scanner.init,
+            relpath=seg.relpath,
+            fragment_index=index_blob(frags, timescale),
+            clock_offset_us=self._clock_offset(),
+        )
         self._unindexed.append(finished)
         self._flush_index()
         self.segments_written += 1
@@ -276,5 +300,9 @@ def media_us(frags: list[Fragment], timescale: int) -> int:
 
 def index_blob(frags: list[Fragment], timescale: int) -> bytes:
     base = frags[0].decode_time if frags else 0
-    return pack_index([(f.offset, f.size, (f.decode_time - base) * US_PER_S // timescale,
-                        f.keyframe) for f in frags])
+    return pack_index(
+        [
+            (f.offset, f.size, (f.decode_time - base) * US_PER_S // timescale, f.keyframe)
+            for f in frags
+        ]
+    )

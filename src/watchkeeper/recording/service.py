@@ -53,15 +53,20 @@ class StreamPlan:
 class RecorderService:
     """Records every planned stream until :meth:`stop`."""
 
-    def __init__(self, db: Database, root: Path, config: RecorderConfig | None = None,
-                 clock: Clock | None = None, opener: Opener | None = None,
-                 disk_usage: Callable[[Path], DiskUsage] = system_disk_usage) -> None:
+    def __init__(
+        self,
+        db: Database,
+        root: Path,
+        config: RecorderConfig | None = None,
+        clock: Clock | None = None,
+        opener: Opener | None = None,
+        disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
+    ) -> None:
         self.db = db
         self.root = root
         self.config = config or RecorderConfig()
         self.clock = clock or SystemClock()
-        self._opener = opener or rtsp_opener(self.config.open_timeout_s,
-                                             self.config.stall_seconds)
+        self._opener = opener or rtsp_opener(self.config.open_timeout_s, self.config.stall_seconds)
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
         self._events = EventLog(db)
@@ -74,8 +79,13 @@ class RecorderService:
     def plan(self) -> list[StreamPlan]:
         """The streams to record: active cameras in this shard with a URL."""
         with self.db.session() as s:
-            cams = s.execute(select(Camera).where(Camera.status == CameraStatus.ACTIVE)
-                             .order_by(Camera.id)).scalars().all()
+            cams = (
+                s.execute(
+                    select(Camera).where(Camera.status == CameraStatus.ACTIVE).order_by(Camera.id)
+                )
+                .scalars()
+                .all()
+            )
         plans = []
         for cam in cams:
             if not in_shard(cam.id, self.config.shard_index, self.config.shard_count):
@@ -94,30 +104,42 @@ class RecorderService:
         plans = self.plan() if plans is None else plans
         own = {p.key.camera_id for p in plans}
         # Our own cameras' .part files cannot be being written by anyone else: repair them.
-        self.startup_report = check(self.db, self.root, self.clock, repair=True,
-                                    since_us=self.clock.now_us() - US_PER_DAY, cameras=own,
-                                    busy=False)
+        self.startup_report = check(
+            self.db,
+            self.root,
+            self.clock,
+            repair=True,
+            since_us=self.clock.now_us() - US_PER_DAY,
+            cameras=own,
+            busy=False,
+        )
         for p in self.startup_report.problems:
             log.warning("startup check: %s", p)
         self._lock = RecorderLock(self.root)
         self.retention.finish_pending()
         for plan in plans:
             self._start_stream(plan)
-        t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping",
-                             daemon=True)
+        t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping", daemon=True)
         t.start()
         self._threads.append(t)
 
     def _start_stream(self, plan: StreamPlan) -> None:
         holder: dict[str, StreamSupervisor] = {}
-        writer = SegmentWriter(self.root, plan.key, self.config, self._index.add,
-                               lambda: holder["s"].clock_offset_us if "s" in holder else None)
-        sup = StreamSupervisor(plan.key, plan.url, self._opener, writer, self._events,
-                               self.config, self.clock)
+        writer = SegmentWriter(
+            self.root,
+            plan.key,
+            self.config,
+            self._index.add,
+            lambda: holder["s"].clock_offset_us if "s" in holder else None,
+        )
+        sup = StreamSupervisor(
+            plan.key, plan.url, self._opener, writer, self._events, self.config, self.clock
+        )
         holder["s"] = sup
         self._supervisors[plan.key] = sup
-        t = threading.Thread(target=sup.run, args=(self._stop,), name=f"rec-{plan.key}",
-                             daemon=True)
+        t = threading.Thread(
+            target=sup.run, args=(self._stop,), name=f"rec-{plan.key}", daemon=True
+        )
         t.start()
         self._threads.append(t)
 
@@ -131,9 +153,15 @@ class RecorderService:
                     if n:
                         log.info("retention: deleted %d segments", n)
                     # files a failed write left behind (e.g. disk full) are indexed now
-                    report = check(self.db, self.root, self.clock, repair=True,
-                                   since_us=self.clock.now_us() - US_PER_DAY,
-                                   cameras={k.camera_id for k in self._supervisors}, busy=True)
+                    report = check(
+                        self.db,
+                        self.root,
+                        self.clock,
+                        repair=True,
+                        since_us=self.clock.now_us() - US_PER_DAY,
+                        cameras={k.camera_id for k in self._supervisors},
+                        busy=True,
+                    )
                     for p in report.problems:
                         log.warning("check: %s", p)
                     next_purge = self.clock.monotonic() + self.config.purge_interval_s

@@ -69,9 +69,15 @@ class SegmentIndex:
                 break
             try:
                 with self._db.session() as s:
-                    row = InitSegment(sha256=digest, codec=info.codec, width=info.width,
-                                      height=info.height, timescale=info.timescale, data=init,
-                                      created_us=self._clock.now_us())
+                    row = InitSegment(
+                        sha256=digest,
+                        codec=info.codec,
+                        width=info.width,
+                        height=info.height,
+                        timescale=info.timescale,
+                        data=init,
+                        created_us=self._clock.now_us(),
+                    )
                     s.add(row)
                     s.flush()
                     found = row.id
@@ -90,13 +96,23 @@ class SegmentIndex:
             init_id = self.init_id(seg.init)
             with self._db.session() as s:
                 row = Segment(
-                    camera_id=seg.key.camera_id, stream=seg.key.stream, start_us=seg.start_us,
-                    end_us=seg.end_us, media_duration_us=seg.media_duration_us,
-                    run_start_us=seg.run_start_us, discontinuity=seg.discontinuity,
-                    frames=seg.frames, size_bytes=seg.size_bytes, sha256=seg.sha256,
-                    init_id=init_id, path=seg.relpath, fragment_index=seg.fragment_index,
-                    clock_offset_us=seg.clock_offset_us, recovered=seg.recovered,
-                    state="live", created_us=self._clock.now_us(),
+                    camera_id=seg.key.camera_id,
+                    stream=seg.key.stream,
+                    start_us=seg.start_us,
+                    end_us=seg.end_us,
+                    media_duration_us=seg.media_duration_us,
+                    run_start_us=seg.run_start_us,
+                    discontinuity=seg.discontinuity,
+                    frames=seg.frames,
+                    size_bytes=seg.size_bytes,
+                    sha256=seg.sha256,
+                    init_id=init_id,
+                    path=seg.relpath,
+                    fragment_index=seg.fragment_index,
+                    clock_offset_us=seg.clock_offset_us,
+                    recovered=seg.recovered,
+                    state="live",
+                    created_us=self._clock.now_us(),
                 )
                 s.add(row)
                 s.flush()
@@ -114,7 +130,14 @@ class EventLog:
     def __call__(self, key: StreamKey, state: StreamState, at_us: int, reason: str) -> None:
         try:
             with self._db.session() as s:
-                s.add(StreamEvent(camera_id=key.camera_id, stream=key.stream, at_us=at_us,
-                                  state=state.value, reason=reason[:2000]))
+                s.add(
+                    StreamEvent(
+                        camera_id=key.camera_id,
+                        stream=key.stream,
+                        at_us=at_us,
+                        state=state.value,
+                        reason=reason[:2000],
+                    )
+                )
         except SQLAlchemyError as exc:
             raise StorageError(f"could not record stream event for {key}: {exc}") from exc

@@ -74,7 +74,7 @@ def in_band_sps(head: bytes, codec: str) -> bytes | None:
         kind = nal & 0x1F if codec == "h264" else (nal >> 1) & 0x3F
         nxt = head.find(b"\x00\x00\x01", start)
         if (codec == "h264" and kind == 7) or (codec == "hevc" and kind == 33):
-            return head[start: nxt if nxt >= 0 else len(head)].rstrip(b"\x00")
+            return head[start : nxt if nxt >= 0 else len(head)].rstrip(b"\x00")
         pos = nxt
     return None
 
@@ -86,9 +86,17 @@ def _wait(seconds: float, stop: threading.Event) -> None:
 class StreamSupervisor:
     """Runs one stream until ``stop`` is set. Call :meth:`run` in its own thread."""
 
-    def __init__(self, key: StreamKey, url: str, opener: Opener, writer: SegmentWriter,
-                 events: EventSink, config: RecorderConfig, clock: Clock,
-                 sleep: Callable[[float, threading.Event], None] | None = None) -> None:
+    def __init__(
+        self,
+        key: StreamKey,
+        url: str,
+        opener: Opener,
+        writer: SegmentWriter,
+        events: EventSink,
+        config: RecorderConfig,
+        clock: Clock,
+        sleep: Callable[[float, threading.Event], None] | None = None,
+    ) -> None:
         self.key = key
         self._url = url
         self._open = opener
@@ -124,9 +132,17 @@ class StreamSupervisor:
         now = self._clock.monotonic()
         window = [(t, n) for t, n in list(self._window) if now - t <= 5.0]
         span = max(1e-6, min(5.0, now - window[0][0])) if window else 1.0
-        return Health(self._state, self._since, self._reason, len(window) / span if window else 0.0,
-                      sum(n for _, n in window) * 8 / span if window else 0.0, self._last_key_us,
-                      self._reconnects, self.clock_offset_us, self._writer.segments_written)
+        return Health(
+            self._state,
+            self._since,
+            self._reason,
+            len(window) / span if window else 0.0,
+            sum(n for _, n in window) * 8 / span if window else 0.0,
+            self._last_key_us,
+            self._reconnects,
+            self.clock_offset_us,
+            self._writer.segments_written,
+        )
 
     # -- main loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -178,9 +194,12 @@ class StreamSupervisor:
         try:
             tb = source.template.time_base
             validator = TimestampValidator(
-                Fraction(tb.numerator, tb.denominator), self._cfg.max_gap_s,
-                self._cfg.stall_seconds, self._cfg.max_missing_dts,
-                self._cfg.max_drift_ms * 1000)
+                Fraction(tb.numerator, tb.denominator),
+                self._cfg.max_gap_s,
+                self._cfg.stall_seconds,
+                self._cfg.max_missing_dts,
+                self._cfg.max_drift_ms * 1000,
+            )
             self._writer.start_connection(source.template)
             codec = source.template.codec_context.name
             sps: bytes | None = None
@@ -193,14 +212,16 @@ class StreamSupervisor:
                         return "codec configuration changed (new SPS); reconnecting for it"
                     sps = found or sps
                 now = self._clock.now_us()
-                stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe,
-                                                   now))
+                stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe, now))
                 if stamp.action is Action.RECONNECT:
                     return stamp.reason
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     continue
-                if stamp.action is Action.NEW_RUN and self._last_rx_us is not None and (
-                        now - self._last_rx_us > self._cfg.stall_seconds * US_PER_S):
+                if (
+                    stamp.action is Action.NEW_RUN
+                    and self._last_rx_us is not None
+                    and (now - self._last_rx_us > self._cfg.stall_seconds * US_PER_S)
+                ):
                     stall_at = self._last_rx_us + int(self._cfg.stall_seconds * US_PER_S)
                     self._set(StreamState.STALLED, stamp.reason, stall_at)
                 self._last_rx_us = now
@@ -227,5 +248,8 @@ class StreamSupervisor:
         if packet.is_keyframe:
             self._last_key_us = wall_us
         if self.fanout.subscribers:
-            self.fanout.publish(LivePacket(packet, packet.dts, packet.pts, packet.is_keyframe,
-                                           wall_us, run_start_us))
+            self.fanout.publish(
+                LivePacket(
+                    packet, packet.dts, packet.pts, packet.is_keyframe, wall_us, run_start_us
+                )
+            )

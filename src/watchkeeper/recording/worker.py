@@ -51,8 +51,7 @@ def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = Tru
     service = RecorderService(db, recordings_root(settings.data_dir), config)
     service.start()
     streams = len(service.health())
-    log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count,
-             streams)
+    log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams)
     done.wait()
     service.stop()
     db.dispose()
@@ -66,8 +65,16 @@ def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0)
     done = _stop_on_signals()
 
     def spawn(i: int) -> subprocess.Popen[bytes]:
-        args = [sys.executable, "-m", "watchkeeper.recording.worker",
-                "--shard-index", str(i), "--shard-count", str(count), "--no-migrate"]
+        args = [
+            sys.executable,
+            "-m",
+            "watchkeeper.recording.worker",
+            "--shard-index",
+            str(i),
+            "--shard-count",
+            str(count),
+            "--no-migrate",
+        ]
         if data_dir is not None:
             args += ["--data-dir", str(data_dir)]
         return subprocess.Popen(args)

@@ -13,12 +13,13 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.recording.health import RecordedHealth
 from watchkeeper.recording.holds import RecordingHolds
 from watchkeeper.records.faults import FaultService
 from watchkeeper.records.incidents import IncidentService
 from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
-from watchkeeper.records.shifts import NoCameraHealth, ShiftService
+from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
 from watchkeeper.timeutil import Clock, SystemClock
 
@@ -63,7 +64,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         cameras=CameraService(clock),
         incidents=incidents,
         radio=RadioService(clock, incidents),
-        shifts=ShiftService(clock, NoCameraHealth()),
+        shifts=ShiftService(clock, RecordedHealth(clock)),
         visitors=VisitorService(clock),
         faults=FaultService(clock),
         partners=PartnerService(clock),

@@ -26,7 +26,7 @@ from watchkeeper.recording.ingest import Opener, rtsp_opener
 from watchkeeper.recording.paths import RecorderLock, StreamKey
 from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
 from watchkeeper.recording.segments import SegmentWriter
-from watchkeeper.recording.store import EventLog, SegmentIndex
+from watchkeeper.recording.store import EventLog, OfflineHook, SegmentIndex
 from watchkeeper.recording.supervisor import Health, StreamSupervisor
 from watchkeeper.timeutil import US_PER_DAY, Clock, SystemClock
 
@@ -61,6 +61,7 @@ class RecorderService:
         clock: Clock | None = None,
         opener: Opener | None = None,
         disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
+        on_offline: OfflineHook | None = None,
     ) -> None:
         self.db = db
         self.root = root
@@ -69,7 +70,7 @@ class RecorderService:
         self._opener = opener or rtsp_opener(self.config.open_timeout_s, self.config.stall_seconds)
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
-        self._events = EventLog(db)
+        self._events = EventLog(db, on_offline)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import StorageError
@@ -21,7 +23,7 @@ from watchkeeper.recording.models import InitSegment, Segment, StreamEvent, Stre
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.timeutil import Clock
 
-__all__ = ["EventLog", "FinishedSegment", "SegmentIndex"]
+__all__ = ["EventLog", "FinishedSegment", "OfflineHook", "SegmentIndex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +123,21 @@ class SegmentIndex:
             raise StorageError(f"could not index {seg.relpath}: {exc}") from exc
 
 
-class EventLog:
-    """Writes stream state changes; the gap report explains gaps from them."""
+OfflineHook = Callable[[Session, str, int, str], object]
+"""Called as ``hook(session, camera_id, at_us, reason)`` when a camera goes offline."""
 
-    def __init__(self, db: Database) -> None:
+
+class EventLog:
+    """Writes stream state changes; the gap report explains gaps from them.
+
+    ``on_offline`` (the fault log's hook, injected by the composition root) runs in the
+    same transaction when a camera's main stream goes offline, so the event and the
+    fault it opens are written together or not at all.
+    """
+
+    def __init__(self, db: Database, on_offline: OfflineHook | None = None) -> None:
         self._db = db
+        self._on_offline = on_offline
 
     def __call__(self, key: StreamKey, state: StreamState, at_us: int, reason: str) -> None:
         try:
@@ -139,5 +151,7 @@ class EventLog:
                         reason=reason[:2000],
                     )
                 )
+                if self._on_offline and state is StreamState.OFFLINE and key.stream == "main":
+                    self._on_offline(s, key.camera_id, at_us, reason)
         except SQLAlchemyError as exc:
             raise StorageError(f"could not record stream event for {key}: {exc}") from exc

@@ -23,6 +23,7 @@ from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.service import RecorderService, recordings_root
+from watchkeeper.records.faults import camera_offline
 
 __all__ = ["main", "run_shard", "run_workers"]
 
@@ -48,7 +49,9 @@ def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = Tru
     if migrate:
         upgrade(db.engine)
     done = _stop_on_signals()
-    service = RecorderService(db, recordings_root(settings.data_dir), config)
+    service = RecorderService(
+        db, recordings_root(settings.data_dir), config, on_offline=camera_offline
+    )
     service.start()
     streams = len(service.health())
     log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams)

@@ -21,7 +21,7 @@ from watchkeeper.errors import Conflict, ValidationError
 from watchkeeper.records.log_models import DailyCheck, Shift
 from watchkeeper.timeutil import Clock, to_local
 
-__all__ = ["CameraHealth", "CheckAnswers", "HealthSummary", "NoCameraHealth", "ShiftService"]
+__all__ = ["CameraHealth", "CheckAnswers", "HealthSummary", "ShiftService"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,9 @@ class HealthSummary:
 
 
 class CameraHealth(Protocol):
-    """What the recorder knows of camera health; wired at integration."""
+    """What the recorder knows of camera health (``recording.health.RecordedHealth``)."""
 
     def summary(self, session: Session) -> HealthSummary | None: ...
-
-
-class NoCameraHealth:
-    """No recorder wired: the operator fills in the counts."""
-
-    def summary(self, session: Session) -> HealthSummary | None:
-        return None
 
 
 @dataclass

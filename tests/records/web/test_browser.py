@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from urllib.parse import urlparse
 import pytest
 import uvicorn
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.conftest import need_service
 from watchkeeper.config.settings import Settings
 from watchkeeper.system import build_system
 from watchkeeper.web.app import create_app
@@ -19,28 +20,13 @@ from watchkeeper.web.app import create_app
 from ..conftest import PASSWORD, _seed
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def base_url(tmp_path: Path) -> Iterator[str]:
     system = build_system(Settings(mode="development", data_dir=tmp_path))
     _seed(system)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -57,11 +43,11 @@ def base_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_keyboard_only_incident_entry_and_search(base_url: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium at /usr/bin/chromium")
+    from playwright import sync_api
+
+    need_service("Chromium", Path(CHROMIUM).exists())
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
         kb = page.keyboard
         page.goto(f"{base_url}/login?next=/incidents/new")

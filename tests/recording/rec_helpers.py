@@ -12,6 +12,7 @@ from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, S
 from watchkeeper.db.engine import Database
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import file_opener
+from watchkeeper.recording.models import InitSegment, Segment
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.store import FinishedSegment
@@ -104,3 +105,40 @@ def add_cameras(db: Database, ids: tuple[str, ...] = ("TC-001", "TC-002"), url: 
                     updated_us=0,
                 )
             )
+
+
+def init_row(init_id: int = 1) -> InitSegment:
+    """An init segment row (no real file behind it) for index-only tests."""
+    return InitSegment(
+        id=init_id,
+        sha256="b" * 64,
+        codec="h264",
+        width=2,
+        height=2,
+        timescale=90000,
+        data=b"x",
+        created_us=0,
+    )
+
+
+def segment_row(**over: object) -> Segment:
+    """A segment index row (no real file behind it); keyword arguments override fields."""
+    values: dict[str, object] = dict(
+        camera_id="TC-001",
+        stream="main",
+        start_us=10,
+        end_us=20,
+        media_duration_us=10,
+        run_start_us=10,
+        discontinuity=True,
+        frames=1,
+        size_bytes=100,
+        sha256="a" * 64,
+        init_id=1,
+        path="p",
+        fragment_index=b"",
+        state="live",
+        created_us=0,
+    )
+    values.update(over)
+    return Segment(**values)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rec_helpers import init_row, segment_row
 from sqlalchemy import select
 from tests.foundation.helpers import load_small_register
 
 from watchkeeper.recording.health import RecordedHealth
-from watchkeeper.recording.models import InitSegment, Segment, StreamEvent, StreamState
+from watchkeeper.recording.models import StreamEvent, StreamState
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.store import EventLog
 from watchkeeper.records.faults import camera_offline
@@ -43,38 +44,9 @@ def test_daily_check_counts_come_from_the_recorder(system: System) -> None:
     events(StreamKey("RP-001", "main"), StreamState.STREAMING, now - 7_000_000, "up")
     events(StreamKey("RP-001", "main"), StreamState.STALLED, now - 1_000_000, "no packets")
     with system.db.session() as s:
-        s.add(
-            InitSegment(
-                id=1,
-                sha256="b" * 64,
-                codec="h264",
-                width=2,
-                height=2,
-                timescale=90000,
-                data=b"x",
-                created_us=0,
-            )
-        )
+        s.add(init_row())
         s.flush()
-        s.add(
-            Segment(
-                camera_id="TC-001",
-                stream="main",
-                start_us=now - 60_000_000,
-                end_us=now - 1_000_000,
-                media_duration_us=59_000_000,
-                run_start_us=now - 60_000_000,
-                discontinuity=False,
-                frames=885,
-                size_bytes=100,
-                sha256="a" * 64,
-                init_id=1,
-                path="p",
-                fragment_index=b"",
-                state="live",
-                created_us=now,
-            )
-        )
+        s.add(segment_row(start_us=now - 60_000_000, end_us=now - 1_000_000, created_us=now))
     with system.db.session() as s:
         summary = RecordedHealth(system.clock).summary(s)
     assert summary is not None

@@ -6,32 +6,11 @@ That every migration matches the models is tested once, in tests/foundation/test
 from __future__ import annotations
 
 import pytest
+from rec_helpers import init_row, segment_row
 from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.db.engine import Database
-from watchkeeper.recording.models import InitSegment, RecordingHold, Segment
-
-
-def _segment(**over: object) -> Segment:
-    values: dict[str, object] = dict(
-        camera_id="TC-001",
-        stream="main",
-        start_us=10,
-        end_us=20,
-        media_duration_us=10,
-        run_start_us=10,
-        discontinuity=True,
-        frames=1,
-        size_bytes=100,
-        sha256="a" * 64,
-        init_id=1,
-        path="p",
-        fragment_index=b"",
-        state="live",
-        created_us=0,
-    )
-    values.update(over)
-    return Segment(**values)
+from watchkeeper.recording.models import RecordingHold
 
 
 @pytest.mark.parametrize(
@@ -49,22 +28,11 @@ def _segment(**over: object) -> Segment:
 )
 def test_segment_checks(any_db: Database, bad: dict[str, object]) -> None:
     with any_db.session() as s:
-        s.add(
-            InitSegment(
-                id=1,
-                sha256="b" * 64,
-                codec="h264",
-                width=2,
-                height=2,
-                timescale=90000,
-                data=b"x",
-                created_us=0,
-            )
-        )
+        s.add(init_row())
     with any_db.session() as s:
-        s.add(_segment())
+        s.add(segment_row())
     with pytest.raises(IntegrityError), any_db.session() as s:
-        s.add(_segment(**{"start_us": 30, "end_us": 40, **bad}))
+        s.add(segment_row(**{"start_us": 30, "end_us": 40, **bad}))
 
 
 def test_hold_checks(any_db: Database) -> None:

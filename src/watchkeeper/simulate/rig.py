@@ -110,9 +110,9 @@ class Rig:
         deadline = time.monotonic() + self._start_timeout
         while not ready.exists():
             if self._proc.poll() is not None or time.monotonic() > deadline:
-                log = (tmp / "rig.log").read_text(errors="replace")[-2000:]
+                tail = (tmp / "rig.log").read_text(errors="replace")[-2000:]
                 self.stop()
-                raise MediaError(f"simulated camera rig did not start:\n{log}")
+                raise MediaError(f"simulated camera rig did not start:\n{tail}")
             time.sleep(0.05)
         info = json.loads(ready.read_text(encoding="utf-8"))
         self.control_url = info["control"]

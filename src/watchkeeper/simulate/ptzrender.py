@@ -2,9 +2,10 @@
 
 The crop follows :class:`~watchkeeper.simulate.ptz.PtzHead` frame by frame (``videocrop``
 renegotiates, ``videoscale`` brings it back to the stream size). Each frame carries an
-on-screen caption (name, time, position) and the machine-readable capture clock of
-:mod:`watchkeeper.simulate.clockcode`. x264 runs ultrafast/zerolatency: a PTZ view is live
-by nature, so it is the one place the simulator encodes.
+on-screen caption (camera name, date and time, as real cameras burn in) and the
+machine-readable capture clock of :mod:`watchkeeper.simulate.clockcode`. x264 runs
+ultrafast/zerolatency with one slice per frame: a PTZ view is live by nature, so it is the
+one place the simulator encodes.
 """
 
 from __future__ import annotations

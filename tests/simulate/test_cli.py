@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.simulate.conftest import fixed
+from tests.simulate.rigs import fixed
 from watchkeeper.cli.simulate import register
 from watchkeeper.simulate.rig import Rig
 

@@ -13,8 +13,8 @@ from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError
 from zeep.exceptions import Fault
 
-from tests.simulate.conftest import fixed, ptz
 from tests.simulate.media import grab_luma, mean_abs_diff
+from tests.simulate.rigs import fixed, ptz
 from watchkeeper.simulate.clockcode import decode_clock_code
 from watchkeeper.simulate.rig import Rig, RigCamera
 

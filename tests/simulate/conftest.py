@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from watchkeeper.simulate.config import CameraSpec, RigConfig
+from tests.simulate.rigs import small_config
+from watchkeeper.simulate.config import CameraSpec
 from watchkeeper.simulate.footage import VTEST
 from watchkeeper.simulate.rig import Rig
-
-CLIP_SECONDS = 4.0  # short, so a reader crosses the loop point within a test
 
 
 def _media_problem() -> str | None:
@@ -53,14 +52,6 @@ def footage_dir() -> Path:
     return cache_dir() / "tests"
 
 
-def small_config(cache: Path, *cameras: CameraSpec, auth: str = "digest") -> RigConfig:
-    return RigConfig(
-        rtsp_port=0, onvif_port=0, control_port=0, footage_seconds=CLIP_SECONDS,
-        cache_dir=cache, auth=auth, user="operator", password="s3cret-pass",
-        cameras=list(cameras),
-    )  # fmt: skip
-
-
 @pytest.fixture
 def make_rig(media_ready: None, footage_dir: Path) -> Iterator[Callable[..., Rig]]:
     """Start rigs of given cameras (360p main, 540p alternate); all stopped at teardown."""
@@ -74,11 +65,3 @@ def make_rig(media_ready: None, footage_dir: Path) -> Iterator[Callable[..., Rig
     yield start
     for rig in rigs:
         rig.stop()
-
-
-def fixed(name: str = "cam1", **kw: object) -> CameraSpec:
-    return CameraSpec(name=name, main="360p", **kw)
-
-
-def ptz(name: str = "ptz1", **kw: object) -> CameraSpec:
-    return CameraSpec(name=name, kind="ptz", main="360p", sub="360p", sub_fps=5, **kw)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pytest
 from onvif import ONVIFCamera
 
-from tests.simulate.conftest import fixed, ptz
 from tests.simulate.media import Reader, ffprobe_fails, ffprobe_stream
+from tests.simulate.rigs import fixed, ptz
 from watchkeeper.errors import ValidationError
 from watchkeeper.simulate.faults import FaultKind
 from watchkeeper.simulate.rig import Rig

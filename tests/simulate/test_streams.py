@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.simulate.conftest import CLIP_SECONDS, fixed, ptz
 from tests.simulate.media import ffprobe_fails, ffprobe_stream, packet_times
+from tests.simulate.rigs import CLIP_SECONDS, fixed, ptz
 from watchkeeper.simulate.rig import Rig
 
 pytestmark = pytest.mark.media

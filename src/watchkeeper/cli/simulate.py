@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from watchkeeper.errors import WatchkeeperError
+
+if TYPE_CHECKING:
+    from watchkeeper.simulate.config import RigConfig
 
 __all__ = ["register"]
 
@@ -15,7 +18,7 @@ __all__ = ["register"]
 def _build_config(
     cameras: int, ptz: int, rtsp_port: int, onvif_port: int, control_port: int,
     config: Path | None, user: str, password: str, host: str,
-) -> object:  # fmt: skip
+) -> RigConfig:  # fmt: skip
     from watchkeeper.simulate.config import RigConfig, default_cameras, load_rig_config
 
     if config is not None:
@@ -49,7 +52,7 @@ def register(app: typer.Typer) -> None:
         from watchkeeper.simulate.server import RigServer
 
         try:
-            rig = RigServer(_build_config(  # type: ignore[arg-type]
+            rig = RigServer(_build_config(
                 cameras, ptz, rtsp_port, onvif_port, control_port, config, user, password, host
             ))  # fmt: skip
             rig.build()

@@ -68,6 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
                 seconds=None if data.get("seconds") is None else float(data["seconds"]),
             )
             result = rig.on_loop(lambda: rig.apply_fault(request))
+            rig.close_onvif_for(request)
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             self._reply(422, {"error": str(exc)})
             return

@@ -79,7 +79,7 @@ class SwitchableServer:
             server.context = self.context  # type: ignore[attr-defined]
             self.port = server.server_address[1]
             self._server = server
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            threading.Thread(target=server.serve_forever, args=(0.2,), daemon=True).start()
             return self.port
 
     def _stop(self) -> None:

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from gi.repository import GLib, Gst
-
 from watchkeeper.errors import ValidationError
-from watchkeeper.simulate import _gi  # noqa: F401
+from watchkeeper.simulate._gi import GLib, Gst
 from watchkeeper.simulate.config import RESOLUTIONS, CameraSpec, RigConfig
 from watchkeeper.simulate.faults import PTZ_FAULTS, CameraState, FaultKind, FaultRequest
 from watchkeeper.simulate.feed import ClipFeed, ClipLibrary
@@ -52,7 +50,6 @@ class CameraRuntime:
     onvif_url: str = ""
     head: PtzHead | None = None
     snapshot: Callable[[], bytes] = field(default=lambda: b"")
-    presets_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stream_size(self, stream: str) -> tuple[int, int, int]:
         s = self.spec
@@ -179,9 +176,21 @@ class RigServer:
         return False
 
     def shutdown(self) -> None:
-        for server in self._http:
-            server.close()
+        closers = [threading.Thread(target=server.close) for server in self._http]
+        for t in closers:  # in parallel: each waits for its server's poll loop
+            t.start()
+        for t in closers:
+            t.join()
         self._rtsp.stop()
+
+    def close_onvif_for(self, request: FaultRequest) -> None:
+        """Make an offline or rebooting camera's ONVIF port refuse connections for a while."""
+        if request.kind not in (FaultKind.OFFLINE, FaultKind.REBOOT):
+            return
+        cam = self.cameras[request.camera]
+        for server in self._http:
+            if getattr(server, "camera", None) is cam:
+                server.go_offline(request.duration())
 
     # -- faults and cross-thread calls ----------------------------------------------------
     def on_loop(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
@@ -206,7 +215,12 @@ class RigServer:
         return value  # type: ignore[no-any-return]
 
     def apply_fault(self, request: FaultRequest) -> dict[str, Any]:
-        """Validate and apply a fault; returns what was done. Called on the GLib thread."""
+        """Validate and apply a fault; returns what was done. Called on the GLib thread.
+
+        The camera's ONVIF port is closed separately by :meth:`close_onvif_for`, from the
+        caller's thread: stopping an HTTP server waits for its poll loop, and the GLib
+        thread must never wait, or every camera's stream would hiccup.
+        """
         cam = self.cameras.get(request.camera)
         if cam is None:
             raise ValidationError(f"no camera named {request.camera!r}")
@@ -217,11 +231,5 @@ class RigServer:
         dropped = 0
         if request.kind in (FaultKind.DROP, FaultKind.OFFLINE, FaultKind.REBOOT):
             dropped = self._rtsp.drop(request.camera)
-        for server in self._http:
-            if getattr(server, "camera", None) is cam and request.kind in (
-                FaultKind.OFFLINE,
-                FaultKind.REBOOT,
-            ):
-                server.go_offline(seconds)
         return {"camera": request.camera, "kind": str(request.kind), "seconds": seconds,
                 "dropped": dropped}  # fmt: skip

@@ -188,3 +188,46 @@ def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/api/openapi.json").json()
     assert "/api/cameras" in spec["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_write_commits_before_its_response_starts(client: TestClient, system: System) -> None:
+    """A browser that follows a redirect at once must find what the request wrote."""
+    import asyncio
+    import json
+
+    from watchkeeper.cameras.models import Camera
+
+    with system.db.session() as s:
+        token = system.users.issue_token(s, "user-manager", "t", ROOT)
+    body = json.dumps({"status": "suspended", "reason": "pole struck by a van"}).encode()
+    seen: dict[str, object] = {}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            seen["code"] = message["status"]
+            with system.db.session() as s:
+                seen["status"] = s.get(Camera, "TC-001").status  # type: ignore[union-attr]
+
+    path = "/api/cameras/TC-001/status"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+        "headers": [
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+        ],
+    }
+    asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+    assert seen == {"code": 200, "status": "suspended"}

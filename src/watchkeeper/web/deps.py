@@ -40,7 +40,9 @@ def get_session(system: SystemDep) -> Iterator[Session]:
         yield s
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits when the handler returns, before the response
+# goes out, so a browser following a redirect never reads older data than it just wrote.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def principal_of(request: Request, system: System) -> Principal | None:

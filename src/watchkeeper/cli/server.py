@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
@@ -13,10 +13,14 @@ from watchkeeper.auth.passwords import generate_password
 from watchkeeper.auth.roles import Role
 from watchkeeper.auth.service import UserSpec
 from watchkeeper.cameras.io import parse_import
+from watchkeeper.cameras.redact import redact_url
 from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.system import System
+
+if TYPE_CHECKING:
+    from watchkeeper.simulate import Rig
 
 __all__ = ["find_example", "register"]
 
@@ -97,6 +101,9 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Bind address")] = None,
         port: Annotated[int | None, typer.Option(help="Port")] = None,
         site_file: Annotated[Path | None, typer.Option(help="Register to load")] = None,
+        cameras: Annotated[
+            bool, typer.Option(help="Start simulated cameras for the register's local cameras")
+        ] = True,
     ) -> None:
         """A working control room on the embedded default: the sample borough, demo users."""
         import uvicorn
@@ -122,18 +129,39 @@ def register(app: typer.Typer) -> None:
                     f"register {register_file.name}: {r.created} created, "
                     f"{r.updated} updated, {r.unchanged} unchanged"
                 )
+            rig = start_demo_rig(system) if cameras else None
             logins = demo_users(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:
                 typer.echo(f"  log in as {username:12} ({role}) password {password}")
             typer.echo("(demo passwords are new at each start)\n", err=False)
-            uvicorn.run(
-                create_app(system),
-                host=system.settings.host,
-                port=system.settings.port,
-                log_level="warning",
-            )
+            try:
+                uvicorn.run(
+                    create_app(system),
+                    host=system.settings.host,
+                    port=system.settings.port,
+                    log_level="warning",
+                )
+            finally:
+                if rig is not None:
+                    rig.stop()
+
+
+def start_demo_rig(system: System) -> Rig | None:
+    """Simulated cameras for the register's local cameras, attached to the register."""
+    from watchkeeper.demo import attach_rig, demo_rig_config, simulated_cameras
+    from watchkeeper.simulate import Rig
+
+    cams = simulated_cameras(system)
+    if not cams:
+        return None
+    typer.echo(f"starting {len(cams)} simulated cameras (the first run prepares footage)...")
+    rig = Rig(demo_rig_config(cams)).start()
+    attach_rig(system, cams, rig.cameras, CLI_ACTOR)
+    for c, r in zip(cams, rig.cameras, strict=True):
+        typer.echo(f"  {c.camera_id} ({c.kind.value}) -> {redact_url(r.main_url)}")
+    return rig
 
 
 DEMO_USERS = [

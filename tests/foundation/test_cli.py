@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from watchkeeper.cli.main import build_app
@@ -93,3 +94,22 @@ def test_user_add_and_list_show_licence(tmp_path: Path) -> None:
     assert code == 0 and "password (shown once)" in out
     code, out = run(data, "user", "list")
     assert "BLOCKED: SIA licence 1111-2222-3333-4444 expired on 2020-01-01" in out
+
+
+def test_serve_refuses_a_bad_site_file_naming_file_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "d"
+    assert run(data, "init")[0] == 0
+    bad = tmp_path / "site.yaml"
+    bad.write_text(
+        "sites:\n  - id: tc\n    name: Town\n    areas:\n      - id: hs\n"
+        "        name: High St\n        cameras:\n          - id: TC-001\n"
+        "            name: One\n            kind: dome\n"
+    )
+    monkeypatch.setenv("WATCHKEEPER_SITE_FILE", str(bad))
+    result = CliRunner().invoke(build_app(), ["--data-dir", str(data), "serve"])
+    assert result.exit_code == 1
+    assert f"{bad}:10: sites[0].areas[0].cameras[0].kind:" in result.output
+    assert "Traceback" not in result.output
+    assert "TC-001" not in run(data, "cameras", "list")[1]

@@ -17,6 +17,7 @@ from watchkeeper.cameras.redact import redact_url
 from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
+from watchkeeper.errors import ConfigError
 from watchkeeper.system import System
 
 if TYPE_CHECKING:
@@ -34,6 +35,22 @@ def find_example(name: str = "borough.yaml") -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def apply_site_file(system: System, path: Path, reason: str) -> None:
+    """Validate a site file (errors name file, line and field) and bring the register to it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    parsed = parse_import(text, str(path))
+    with system.db.session() as s:
+        r = system.cameras.apply(
+            s, parsed.cameras, CLI_ACTOR, reason, sites=parsed.sites, names=parsed.names
+        )
+    typer.echo(
+        f"register {path.name}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged"
+    )
 
 
 def ensure_admin(system: System) -> str | None:
@@ -86,6 +103,8 @@ def register(app: typer.Typer) -> None:
         from watchkeeper.web.app import create_app
 
         with open_system(ctx, host=host, port=port) as system:
+            if system.settings.site_file is not None:
+                apply_site_file(system, system.settings.site_file, "site file applied at start")
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             uvicorn.run(
                 create_app(system),
@@ -113,22 +132,9 @@ def register(app: typer.Typer) -> None:
         overrides: dict[str, object] = {"host": host, "port": port, "mode": "development"}
         with open_system(ctx, **overrides) as system:
             ensure_admin(system)
-            register_file = site_file or find_example()
+            register_file = site_file or system.settings.site_file or find_example()
             if register_file is not None:
-                parsed = parse_import(register_file.read_text(encoding="utf-8"), str(register_file))
-                with system.db.session() as s:
-                    r = system.cameras.apply(
-                        s,
-                        parsed.cameras,
-                        CLI_ACTOR,
-                        "demo register",
-                        sites=parsed.sites,
-                        names=parsed.names,
-                    )
-                typer.echo(
-                    f"register {register_file.name}: {r.created} created, "
-                    f"{r.updated} updated, {r.unchanged} unchanged"
-                )
+                apply_site_file(system, register_file, "demo register")
             rig = start_demo_rig(system) if cameras else None
             logins = demo_users(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"

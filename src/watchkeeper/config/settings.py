@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         DEV_SECRET, min_length=16, description="Key for sessions and CSRF tokens (keep private)"
     )
     timezone: str = Field("Europe/London", description="Zone in which times are shown")
+    site_file: Path | None = Field(
+        None,
+        description="YAML site file (sites, areas, cameras) validated and applied at start",
+    )
     tls: bool = Field(
         False,
         description="True when served over HTTPS (directly or behind a proxy): cookies Secure",

@@ -21,6 +21,12 @@ from watchkeeper.timeutil import US_PER_S, FakeClock
 
 
 @pytest.fixture
+def db(any_db: Database) -> Database:
+    """Every check test runs on SQLite and PostgreSQL."""
+    return any_db
+
+
+@pytest.fixture
 def recorded(clip: Path, tmp_path: Path, db: Database) -> tuple[Path, list[FinishedSegment]]:
     root = tmp_path / "recordings"
     clock = FakeClock()

@@ -99,3 +99,26 @@ def test_audio_is_dropped(tmp_path: Path) -> None:
                           "-of", "csv=p=0", str(tmp_path / "rec" / segs[0].relpath)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["video"]
+
+
+def test_camera_clock_offset_is_stored_on_segments(clip: Path, tmp_path: Path) -> None:
+    got: list = []
+    offset = {"us": None}
+    w = SegmentWriter(tmp_path, StreamKey("TC-001", "main"),
+                      RecorderConfig(segment_seconds=3, stagger=False), got.append,
+                      lambda: offset["us"])
+    clock = FakeClock()
+    run_writer(clip, tmp_path, clock, RecorderConfig(), writer=w)
+    offset["us"] = -1_250_000  # ONVIF says the camera is 1.25 s slow
+    run_writer(clip, tmp_path, clock, RecorderConfig(), writer=w)
+    assert [s.clock_offset_us for s in got] == [None, None, -1_250_000, -1_250_000]
+
+
+def test_rtsp_opener_translates_connection_errors() -> None:
+    import pytest
+
+    from watchkeeper.errors import MediaError
+    from watchkeeper.recording.ingest import rtsp_opener
+
+    with pytest.raises(MediaError, match="cannot open stream"):
+        rtsp_opener(open_timeout_s=2, read_timeout_s=2)("rtsp://127.0.0.1:9/none")

@@ -52,7 +52,6 @@ class CameraRuntime:
     onvif_url: str = ""
     head: PtzHead | None = None
     snapshot: Callable[[], bytes] = field(default=lambda: b"")
-    presets_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stream_size(self, stream: str) -> tuple[int, int, int]:
         s = self.spec

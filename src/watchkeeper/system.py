@@ -13,6 +13,8 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.playback.service import PlaybackService
+from watchkeeper.recording.service import RecorderService, recordings_root
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = ["System", "build_system"]
@@ -25,8 +27,13 @@ class System:
     db: Database
     users: UserService
     cameras: CameraService
+    playback: PlaybackService
+    recorder: RecorderService | None = None
+    """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
     def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.stop()
         self.db.dispose()
 
 
@@ -47,4 +54,5 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         db=db,
         users=UserService(clock, policy),
         cameras=CameraService(clock),
+        playback=PlaybackService(recordings_root(settings.data_dir), clock),
     )

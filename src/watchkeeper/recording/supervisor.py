@@ -79,6 +79,8 @@ class StreamSupervisor:
         self._sleep = sleep or _wait
         self.fanout: Fanout[LivePacket] = Fanout(lambda p: p.keyframe, config.fanout_queue)
         self.clock_offset_us: int | None = None
+        self.template: Any = None
+        """The current connection's input stream (codec parameters, time base) for live."""
         self._state = StreamState.STOPPED
         self._since = clock.now_us()
         self._reason = "not started"
@@ -156,6 +158,7 @@ class StreamSupervisor:
         except MediaError as exc:
             return f"connect failed: {exc}"
         try:
+            self.template = source.template
             tb = source.template.time_base
             validator = TimestampValidator(
                 Fraction(tb.numerator, tb.denominator), self._cfg.max_gap_s,

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from watchkeeper import __version__
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
-from watchkeeper.web.routers import audit, auth, cameras, pages, users
+from watchkeeper.web.routers import audit, auth, cameras, live, pages, playback, users
 from watchkeeper.web.templating import Pages
 
 __all__ = ["create_app", "find_vendor_dir"]
@@ -45,6 +45,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(cameras.router)
     app.include_router(users.router)
     app.include_router(audit.router)
+    app.include_router(playback.build_router(rendered))
+    app.include_router(live.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

@@ -6,8 +6,9 @@ segment file. Because the recorder writes ``default_base_moof``, sample offsets 
 to each ``moof`` and the bytes stay valid wherever they land. Two fields are rewritten in
 each ``moof``: ``mfhd`` (sequence number) and ``tfdt`` (decode time). The run becomes one
 timeline with wall-clock spacing, starting at 0 at its first keyframe; for the runs of a
-playlist, at the playlist's first keyframe, so timestamps never go back across runs. Sizes never change, so the layout (and any byte range) is known before a byte is
-read: HTTP Range requests and HLS byte ranges are served from the same object.
+playlist, at the playlist's first keyframe, so timestamps never go back across runs. Sizes
+never change, so the layout (and any byte range) is known before a byte is read: HTTP Range
+requests and HLS byte ranges are served from the same object.
 """
 
 from __future__ import annotations

@@ -98,3 +98,17 @@ def grey(frame: object) -> tuple[bytes, int, int]:
 def mean_abs_diff(a: bytes, b: bytes) -> float:
     assert len(a) == len(b)
     return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def fitted_diff(a: bytes, b: bytes) -> float:
+    """Mean absolute difference after the best linear map ``b ~ k*a + c``.
+
+    Browsers and ffmpeg convert YUV to RGB with different ranges and matrices, which shifts
+    and scales every pixel alike; what is left after the fit is a difference of picture.
+    """
+    n = len(a)
+    ma, mb = sum(a) / n, sum(b) / n
+    var = sum((x - ma) ** 2 for x in a) or 1.0
+    k = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True)) / var
+    c = mb - k * ma
+    return sum(abs(k * x + c - y) for x, y in zip(a, b, strict=True)) / n

@@ -1,0 +1,119 @@
+// <wk-live-tile camera="ID">: live video of one camera, fMP4 over a WebSocket into MSE.
+// Small tiles ask for the sub-stream, a large tile (or full screen) for the main stream;
+// the server falls back to main when no sub-stream is recorded. The tile keeps to the live
+// edge: if the buffer runs more than LAG_S ahead of the picture, it jumps forward.
+const LAG_S = 0.4;
+const MAIN_FROM_PX = 640;
+
+export class LiveTile extends HTMLElement {
+  static observedAttributes = ["camera"];
+
+  connectedCallback() {
+    this.video = document.createElement("video");
+    Object.assign(this.video, { muted: true, autoplay: true, playsInline: true });
+    this.video.setAttribute("aria-label", "live video");
+    this.label = document.createElement("span");
+    this.label.className = "tile-label";
+    this.replaceChildren(this.video, this.label);
+    this.resize = new ResizeObserver(() => this.pickStream());
+    this.resize.observe(this);
+    this.open();
+  }
+
+  disconnectedCallback() {
+    this.resize?.disconnect();
+    this.close();
+  }
+
+  attributeChangedCallback() {
+    if (this.video) this.open();
+  }
+
+  wanted() {
+    return this.clientWidth >= MAIN_FROM_PX ? "main" : "sub";
+  }
+
+  pickStream() {
+    if (this.stream && this.wanted() !== this.stream && this.camera) this.open();
+  }
+
+  close() {
+    if (this.ws) { this.ws.onclose = null; this.ws.close(); this.ws = null; }
+    this.queue = [];
+  }
+
+  open() {
+    this.close();
+    this.camera = this.getAttribute("camera");
+    this.label.textContent = this.camera || "";
+    if (!this.camera) { this.video.removeAttribute("src"); return; }
+    if (!window.MediaSource) { this.label.textContent += " (this browser has no MSE)"; return; }
+    this.stream = this.wanted();
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    const cam = encodeURIComponent(this.camera);
+    const ws = new WebSocket(`${proto}://${location.host}/api/live/cameras/${cam}/ws?stream=${this.stream}`);
+    ws.binaryType = "arraybuffer";
+    ws.onmessage = (ev) => this.onMessage(ev);
+    ws.onclose = (ev) => {
+      this.dataset.state = "closed";
+      setTimeout(() => this.isConnected && this.ws === ws && this.open(), 2000);
+    };
+    this.ws = ws;
+  }
+
+  onMessage(ev) {
+    if (typeof ev.data === "string") {
+      const msg = JSON.parse(ev.data);
+      if (msg.type === "init") this.reset(msg);
+      return;
+    }
+    this.queue.push(ev.data);
+    this.pump();
+  }
+
+  reset(msg) {
+    this.queue = [];
+    this.dataset.stream = msg.stream;
+    this.dataset.state = "playing";
+    this.ms = new MediaSource();
+    this.sb = null;
+    this.video.src = URL.createObjectURL(this.ms);
+    this.ms.addEventListener("sourceopen", () => {
+      this.sb = this.ms.addSourceBuffer(msg.mime);
+      this.sb.mode = "segments";
+      this.sb.addEventListener("updateend", () => this.pump());
+      this.pump();
+    }, { once: true });
+  }
+
+  pump() {
+    const sb = this.sb;
+    if (!sb || sb.updating || !this.queue.length) return;
+    const parts = this.queue.splice(0);
+    const size = parts.reduce((n, p) => n + p.byteLength, 0);
+    const buf = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) { buf.set(new Uint8Array(p), at); at += p.byteLength; }
+    try { sb.appendBuffer(buf); } catch (e) { this.open(); return; }
+    this.chase();
+  }
+
+  chase() {
+    const v = this.video;
+    const b = v.buffered;
+    if (!b.length) return;
+    const end = b.end(b.length - 1);
+    if (end - v.currentTime > LAG_S) v.currentTime = Math.max(b.start(b.length - 1), end - 0.05);
+    if (end - b.start(0) > 30 && !this.trimming) {
+      // Keep memory bounded: drop what is long past (after this append completes).
+      this.trimming = true;
+      this.sb.addEventListener("updateend", () => {
+        this.sb.remove(0, end - 10);
+        this.trimming = false;
+      }, { once: true });
+    }
+    if (v.paused) v.play().catch(() => {});
+  }
+}
+
+customElements.define("wk-live-tile", LiveTile);

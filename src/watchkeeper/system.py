@@ -14,10 +14,11 @@ from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.playback.service import PlaybackService
+from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.service import RecorderService, recordings_root
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["System", "build_system"]
+__all__ = ["System", "build_system", "start_recorder"]
 
 
 @dataclass
@@ -56,3 +57,19 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         cameras=CameraService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
     )
+
+
+def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
+    """Record in this process (``serve``, ``demo``), so live video can use its fan-out.
+
+    Sub-streams are recorded too: small live tiles play them.
+    """
+    recorder = RecorderService(
+        system.db,
+        system.playback.root,
+        config or RecorderConfig(record_sub=True),
+        system.clock,
+    )
+    recorder.start()
+    system.recorder = recorder
+    return recorder

@@ -15,7 +15,7 @@ from watchkeeper.system import System
 from watchkeeper.web.app import create_app
 from watchkeeper.web.routers.auth import PUBLIC_PATHS
 
-PATH_VALUES = {"camera_id": "TC-001", "username": "user-operator"}
+PATH_VALUES = {"camera_id": "TC-001", "username": "user-operator", "seq": "0"}
 
 
 @pytest.fixture

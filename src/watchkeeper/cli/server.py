@@ -16,7 +16,7 @@ from watchkeeper.cameras.io import parse_import
 from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
-from watchkeeper.system import System
+from watchkeeper.system import System, start_recorder
 
 __all__ = ["find_example", "register"]
 
@@ -75,13 +75,18 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Bind address (env WATCHKEEPER_HOST)")
         ] = None,
         port: Annotated[int | None, typer.Option(help="Port (env WATCHKEEPER_PORT)")] = None,
+        record: Annotated[
+            bool, typer.Option(help="Record in this process (live video needs it)")
+        ] = True,
     ) -> None:
-        """Run the web server (and, as later issues add them, the recorder)."""
+        """Run the web server and the recorder (live video subscribes to its streams)."""
         import uvicorn
 
         from watchkeeper.web.app import create_app
 
         with open_system(ctx, host=host, port=port) as system:
+            if record:
+                start_recorder(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             uvicorn.run(
                 create_app(system),
@@ -97,6 +102,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Bind address")] = None,
         port: Annotated[int | None, typer.Option(help="Port")] = None,
         site_file: Annotated[Path | None, typer.Option(help="Register to load")] = None,
+        record: Annotated[bool, typer.Option(help="Record the register's cameras")] = True,
     ) -> None:
         """A working control room on the embedded default: the sample borough, demo users."""
         import uvicorn
@@ -123,6 +129,8 @@ def register(app: typer.Typer) -> None:
                     f"{r.updated} updated, {r.unchanged} unchanged"
                 )
             logins = demo_users(system)
+            if record:
+                start_recorder(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

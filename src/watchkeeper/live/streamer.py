@@ -16,6 +16,7 @@ buffer. A viewer that falls behind is skipped to the next keyframe by the fan-ou
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,14 +68,16 @@ class _Sink:
 class LiveMuxer:
     """fMP4 for one run of one connection: :attr:`init`, then :meth:`push` per packet."""
 
-    def __init__(self, template: Any, first: LivePacket) -> None:
+    def __init__(self, template: Any, first: LivePacket,
+                 options: dict[str, str] | None = None) -> None:
         self._sink = _Sink()
         self.template = template
         self.run_start_us = first.run_start_us
         self._base = first.dts
         self._tb = template.time_base
         try:
-            self._out = av.open(self._sink, "w", format="mp4", options=LIVE_MUX_OPTIONS)
+            self._out = av.open(self._sink, "w", format="mp4",
+                                options=options or LIVE_MUX_OPTIONS)
             self._stream = self._out.add_stream_from_template(template)
             self._out.start_encoding()
         except av.FFmpegError as exc:
@@ -116,20 +119,34 @@ class Chunk:
 
 
 class LiveViewer:
-    """One viewer's subscription and muxer; :meth:`next` blocks, so run it off the loop."""
+    """One viewer's subscription and muxer; :meth:`next` blocks, so run it off the loop.
+
+    :meth:`close` may be called from another thread while :meth:`next` is muxing (a socket
+    closing under a cancelled task): the muxer is then closed by ``next`` itself, never
+    under its feet.
+    """
 
     def __init__(self, supervisor: StreamSupervisor, queue: int = 90) -> None:
         self._sup = supervisor
         self._sub = supervisor.fanout.subscribe(queue)
         self._mux: LiveMuxer | None = None
+        self._lock = threading.Lock()
+        self._closing = False
 
     def next(self, timeout: float = 1.0) -> list[Chunk]:
         """Chunks for the next packet; empty on timeout."""
         lp = self._sub.get(timeout)
-        if lp is None:
-            if self._sub.closed:
-                raise MediaError("live viewer fell too far behind")
-            return []
+        with self._lock:
+            if self._closing:
+                self._close_mux()
+                return []
+            if lp is None:
+                if self._sub.closed:
+                    raise MediaError("live viewer fell too far behind")
+                return []
+            return self._mux_one(lp)
+
+    def _mux_one(self, lp: LivePacket) -> list[Chunk]:
         out: list[Chunk] = []
         m = self._mux
         template = self._sup.template
@@ -138,8 +155,7 @@ class LiveViewer:
         ):
             if not lp.keyframe or template is None:
                 return []
-            if m is not None:
-                m.close()
+            self._close_mux()
             m = self._mux = LiveMuxer(template, lp)
             out.append(Chunk(m.init, True, lp.wall_us, m.mime, m.width, m.height))
         data = m.push(lp)
@@ -147,11 +163,19 @@ class LiveViewer:
             out.append(Chunk(data, False, lp.wall_us))
         return out
 
-    def close(self) -> None:
-        self._sup.fanout.unsubscribe(self._sub)
+    def _close_mux(self) -> None:
         if self._mux is not None:
             self._mux.close()
             self._mux = None
+
+    def close(self) -> None:
+        self._closing = True
+        self._sup.fanout.unsubscribe(self._sub)
+        if self._lock.acquire(blocking=False):
+            try:
+                self._close_mux()
+            finally:
+                self._lock.release()
 
 
 def fragments_of(data: bytes) -> int:

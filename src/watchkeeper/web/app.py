@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from watchkeeper import __version__
+from watchkeeper.live.hls import LiveHls
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import audit, auth, cameras, live, pages, playback, users
@@ -46,7 +47,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(users.router)
     app.include_router(audit.router)
     app.include_router(playback.build_router(rendered))
-    app.include_router(live.build_router(rendered))
+    app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -24,6 +25,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Camera
 from watchkeeper.errors import MediaError, NotFound, WatchkeeperError
+from watchkeeper.live.hls import HlsFeed, LiveHls
 from watchkeeper.live.streamer import LiveViewer
 from watchkeeper.recording.models import StreamEvent
 from watchkeeper.recording.supervisor import StreamSupervisor
@@ -75,8 +77,38 @@ def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
     return who
 
 
-def build_router(pages: Pages) -> APIRouter:
+def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     router = APIRouter(tags=["live"])
+    hls_base = "/api/live/cameras/{camera_id}/hls"
+
+    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str
+             ) -> HlsFeed:
+        system.cameras.get(s, who, camera_id)
+        return hls.feed(pick_supervisor(system, camera_id, stream))
+
+    @router.get(hls_base + "/live.m3u8")
+    def hls_playlist(camera_id: str, system: SystemDep, s: SessionDep, who: Live,
+                     stream: Literal["main", "sub"] = "main") -> Response:
+        """Live HLS (fallback for clients without MSE): the last few GOPs."""
+        text = feed(system, s, who, camera_id, stream).playlist(
+            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}")
+        return Response(text, media_type="application/vnd.apple.mpegurl",
+                        headers={"Cache-Control": "no-store"})
+
+    @router.get(hls_base + "/init.mp4")
+    def hls_init(camera_id: str, system: SystemDep, s: SessionDep, who: Live,
+                 stream: Literal["main", "sub"] = "main") -> Response:
+        f = feed(system, s, who, camera_id, stream)
+        if not f.init:
+            raise NotFound("no live video from this camera yet")
+        return Response(f.init, media_type="video/mp4", headers={"Cache-Control": "no-store"})
+
+    @router.get(hls_base + "/{seq}.m4s")
+    def hls_segment(camera_id: str, seq: int, system: SystemDep, s: SessionDep, who: Live,
+                    stream: Literal["main", "sub"] = "main") -> Response:
+        data = feed(system, s, who, camera_id, stream).segment(seq)
+        return Response(data, media_type="video/iso.segment",
+                        headers={"Cache-Control": "max-age=60"})
 
     @router.get("/wall", response_class=HTMLResponse, include_in_schema=False)
     def wall(request: Request, system: SystemDep, s: SessionDep, who: Live) -> Response:
@@ -184,7 +216,7 @@ def build_router(pages: Pages) -> APIRouter:
             log.info("live %s ended: %s", camera_id, exc)
         finally:
             watcher.cancel()
-            await run_in_threadpool(viewer.close)
+            viewer.close()  # quick, and must run even when this task is being cancelled
             if ws.application_state is WebSocketState.CONNECTED:
                 with contextlib.suppress(RuntimeError):
                     await ws.close()

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rec_helpers import run_writer
+from rec_helpers import add_cameras, run_writer
 from sqlalchemy import create_engine, text
 
-from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, Site
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.recording.config import RecorderConfig
@@ -51,17 +50,6 @@ def clip_hd(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def add_cameras(db: Database, ids: tuple[str, ...] = ("TC-001", "TC-002"),
-                url: str = "") -> None:
-    with db.session() as s:
-        s.add(Site(id="tc", name="Town centre"))
-        s.add(Area(id="tc-high", site_id="tc", name="High Street"))
-        for cid in ids:
-            s.add(Camera(id=cid, name=cid, area_id="tc-high", kind=CameraKind.FIXED,
-                         status=CameraStatus.ACTIVE, purpose="crime prevention",
-                         dpia_ref="DPIA-1", retention_days=31, main_url=url, updated_us=0))
 
 
 def _sqlite(tmp_path: Path) -> Database:

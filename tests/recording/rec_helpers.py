@@ -8,6 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, Site
+from watchkeeper.db.engine import Database
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import file_opener
 from watchkeeper.recording.paths import StreamKey
@@ -56,3 +58,14 @@ def ffprobe_frames(path: Path) -> int:
                         "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
                        capture_output=True, text=True, check=True)
     return int(r.stdout.strip())
+
+
+def add_cameras(db: Database, ids: tuple[str, ...] = ("TC-001", "TC-002"),
+                url: str = "") -> None:
+    with db.session() as s:
+        s.add(Site(id="tc", name="Town centre"))
+        s.add(Area(id="tc-high", site_id="tc", name="High Street"))
+        for cid in ids:
+            s.add(Camera(id=cid, name=cid, area_id="tc-high", kind=CameraKind.FIXED,
+                         status=CameraStatus.ACTIVE, purpose="crime prevention",
+                         dpia_ref="DPIA-1", retention_days=31, main_url=url, updated_us=0))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import select
 
 from watchkeeper.audit.service import Actor
 from watchkeeper.db.engine import Database
-from watchkeeper.recording.check import check
+from watchkeeper.recording.check import BUSY_AGE_S, check
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.fmp4 import scan_file
 from watchkeeper.recording.holds import create_hold
@@ -141,6 +143,8 @@ def test_repair_leaves_files_alone_while_a_recorder_runs(
     try:
         report = check(db, root, FakeClock(), repair=True)
         assert report.problems == [] and part.exists(), "a .part being written is not touched"
+        old = time.time() - BUSY_AGE_S - 1
+        os.utime(part, (old, old))  # untouched for 5 minutes: abandoned by a failed write
+        assert kinds(check(db, root, FakeClock(), repair=True)) == ["interrupted_file"]
     finally:
         lock.release()
-    assert kinds(check(db, root, FakeClock(), repair=True)) == ["interrupted_file"]

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from conftest import add_cameras
-from rec_helpers import run_writer
+from rec_helpers import add_cameras, run_writer
 from typer.testing import CliRunner
 
 from watchkeeper.cli.record import register

@@ -187,3 +187,28 @@ def test_database_outage_does_not_stop_recording(clip: Path, tmp_path: Path) -> 
     sup.run(threading.Event())
     assert [s.start_us for s in indexed] == sorted(s.start_us for s in indexed)
     assert len(indexed) == 3, "the segment refused first was indexed with the next"
+
+
+def test_in_band_resolution_change_gets_new_init_segment(
+        clip: Path, clip_hd: Path, tmp_path: Path) -> None:
+    from watchkeeper.recording.fmp4 import parse_init
+
+    both = tmp_path / "both.ts"
+    both.write_bytes(clip.read_bytes() + clip_hd.read_bytes())  # camera reconfigured mid-stream
+    h = Harness(tmp_path / "rec", [playing(both), playing(clip_hd)],
+                RecorderConfig(stagger=False))
+    h.run()
+    assert any("codec configuration changed" in e[2] for e in h.events)
+    sizes = [(parse_init(s.init).width, parse_init(s.init).height) for s in h.segments]
+    assert sizes == [(320, 240), (480, 272)]
+    assert all(s.discontinuity for s in h.segments)
+
+
+def test_in_band_sps_parsing() -> None:
+    from watchkeeper.recording.supervisor import in_band_sps
+
+    h264 = b"\x00\x00\x00\x01\x09\xf0\x00\x00\x01\x67\x42\xc0\x1e\x00\x00\x01\x68\xce"
+    assert in_band_sps(h264, "h264") == b"\x67\x42\xc0\x1e"
+    hevc = b"\x00\x00\x01\x40\x01\x0c\x00\x00\x01\x42\x01\x01\x60\x00\x00\x01\x44\x01"
+    assert in_band_sps(hevc, "hevc") == b"\x42\x01\x01\x60"
+    assert in_band_sps(b"\x00\x00\x00\x10" + b"\x65" * 20, "h264") is None  # length-prefixed

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import add_cameras
+from rec_helpers import add_cameras
 from sqlalchemy import func, select
 
 import watchkeeper

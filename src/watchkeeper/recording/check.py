@@ -127,8 +127,8 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
     """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
 
     ``cameras`` limits the check to those cameras. ``busy`` says a recorder is writing (found
-    from the folder lock when not given): then ``.part`` files and files younger than
-    ``BUSY_AGE_S`` are left alone, as they may be in the middle of being written or indexed.
+    from the folder lock when not given): then files changed in the last ``BUSY_AGE_S`` are
+    left alone, as they may be being written or about to be indexed.
     """
     report = CheckReport()
     if busy is None:
@@ -176,9 +176,8 @@ def check(db: Database, root: Path, clock: Clock, full: bool = False, repair: bo
             continue
         if cameras is not None and rel.split("/", 1)[0] not in cameras:
             continue
-        if busy and (rel.endswith(PART) or
-                     time.time() - (root / rel).stat().st_mtime < BUSY_AGE_S):
-            continue
+        if busy and time.time() - (root / rel).stat().st_mtime < BUSY_AGE_S:
+            continue  # a writer appends every GOP: an older .part was abandoned
         kind = "interrupted_file" if rel.endswith(PART) else "orphan_file"
         p = Problem(kind, rel, "no index row")
         if repair:

@@ -148,6 +148,7 @@ class SegmentWriter:
             prev.duration = self._frame_ticks
             cut = (packet.is_keyframe and self._seg is not None
                    and stamp.wall_us - self._seg.start_us >= self._target_us)
+            self._held = None  # if muxing fails, neither packet is tried again
             self._mux(prev, prev_wall)
             if cut:
                 self._finish(stamp.wall_us)

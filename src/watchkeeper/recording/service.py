@@ -130,6 +130,12 @@ class RecorderService:
                     n = self.retention.purge_expired()
                     if n:
                         log.info("retention: deleted %d segments", n)
+                    # files a failed write left behind (e.g. disk full) are indexed now
+                    report = check(self.db, self.root, self.clock, repair=True,
+                                   since_us=self.clock.now_us() - US_PER_DAY,
+                                   cameras={k.camera_id for k in self._supervisors}, busy=True)
+                    for p in report.problems:
+                        log.warning("check: %s", p)
                     next_purge = self.clock.monotonic() + self.config.purge_interval_s
             except StorageError:
                 log.exception("housekeeping failed; will retry")

@@ -27,7 +27,7 @@ from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
 from watchkeeper.timeutil import US_PER_S, Clock
 
-__all__ = ["EventSink", "Health", "LivePacket", "StreamSupervisor"]
+__all__ = ["EventSink", "Health", "LivePacket", "StreamSupervisor", "in_band_sps"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,26 @@ class Health:
     reconnects: int
     clock_offset_us: int | None
     segments_written: int
+
+
+def in_band_sps(head: bytes, codec: str) -> bytes | None:
+    """The sequence parameter set at the start of an Annex B keyframe, if there is one.
+
+    A changed SPS means new resolution or coding parameters: the connection is reopened so
+    the new configuration gets its own init segment (and the segment is a discontinuity).
+    """
+    pos = head.find(b"\x00\x00\x01")
+    while pos >= 0:
+        start = pos + 3
+        if start >= len(head):
+            return None
+        nal = head[start]
+        kind = nal & 0x1F if codec == "h264" else (nal >> 1) & 0x3F
+        nxt = head.find(b"\x00\x00\x01", start)
+        if (codec == "h264" and kind == 7) or (codec == "hevc" and kind == 33):
+            return head[start: nxt if nxt >= 0 else len(head)].rstrip(b"\x00")
+        pos = nxt
+    return None
 
 
 def _wait(seconds: float, stop: threading.Event) -> None:
@@ -165,9 +185,16 @@ class StreamSupervisor:
                 self._cfg.stall_seconds, self._cfg.max_missing_dts,
                 self._cfg.max_drift_ms * 1000)
             self._writer.start_connection(source.template)
+            codec = source.template.codec_context.name
+            sps: bytes | None = None
             for packet in source.packets():
                 if stop.is_set():
                     return "stopping"
+                if packet.is_keyframe:
+                    found = in_band_sps(bytes(memoryview(packet)[:512]), codec)
+                    if found is not None and sps is not None and found != sps:
+                        return "codec configuration changed (new SPS); reconnecting for it"
+                    sps = found or sps
                 now = self._clock.now_us()
                 stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe,
                                                    now))

@@ -216,8 +216,10 @@ class StreamSupervisor:
             log.error("%s: %s", self.key, exc)
             return f"storage error: {exc}"
         finally:
-            source.close()
+            # The writer first: flushing its held packet may open a segment from the
+            # template, which belongs to the source (closing the source first crashed).
             self._close_writer()
+            source.close()
 
     def _on_packet(self, packet: Any, wall_us: int, run_start_us: int) -> None:
         mono = self._clock.monotonic()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -77,26 +78,69 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wk-live-bench-"))
     src = tmp / "cam.ts"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15",
-         "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "2M", "-maxrate", "2M",
-         "-bufsize", "2M", "-g", "30", "-bf", "0", "-pix_fmt", "yuv420p", "-f", "mpegts",
-         str(src)], check=True)
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1920x1080:rate=15",
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "2M",
+            "-maxrate",
+            "2M",
+            "-bufsize",
+            "2M",
+            "-g",
+            "30",
+            "-bf",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "mpegts",
+            str(src),
+        ],
+        check=True,
+    )
     system = build_system(Settings(mode="development", data_dir=tmp / "data"))
     actor = Actor.system("bench")
     parsed = parse_import((ROOT / "examples" / "borough.yaml").read_text(), "borough.yaml")
     cams = sorted(spec.id for _f, _l, spec in parsed.cameras)[: args.cameras]
     with system.db.session() as s:
-        system.cameras.apply(s, parsed.cameras, actor, "bench", sites=parsed.sites,
-                             names=parsed.names)
-        system.users.create(s, UserSpec(username="bench", role=Role.OPERATOR.value,
-                                        password="bench password 1", sia_number="1" * 16,
-                                        sia_expiry=system.users.today().replace(year=2099),
-                                        sia_status="active",
-                                        sia_checked_on=system.users.today()), actor)
+        system.cameras.apply(
+            s, parsed.cameras, actor, "bench", sites=parsed.sites, names=parsed.names
+        )
+        system.users.create(
+            s,
+            UserSpec(
+                username="bench",
+                role=Role.OPERATOR.value,
+                password=secrets.token_urlsafe(16),
+                sia_number="1" * 16,
+                sia_expiry=system.users.today().replace(year=2099),
+                sia_status="active",
+                sia_checked_on=system.users.today(),
+            ),
+            actor,
+        )
         cookie = system.users.open_session(s, system.users.get(s, "bench"))
     clock = SystemClock()
-    recorder = RecorderService(system.db, system.playback.root, RecorderConfig(), clock,
-                               file_opener(clock, realtime=True, loops=10_000))
+    recorder = RecorderService(
+        system.db,
+        system.playback.root,
+        RecorderConfig(),
+        clock,
+        file_opener(clock, realtime=True, loops=10_000),
+    )
     recorder.start([StreamPlan(StreamKey(c, "main"), str(src)) for c in cams])
     system.recorder = recorder
     sock = socket.socket()
@@ -111,14 +155,29 @@ def main() -> None:
     url = f"ws://127.0.0.1:{port}/api/live/cameras/{{}}/ws?stream=main"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     base_per_s = None
-    print(f"{args.cameras} cameras 1080p15 2 Mbit/s recorded in the server process; "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"{args.cameras} cameras 1080p15 2 Mbit/s recorded in the server process; "
+        f"{os.cpu_count()} CPUs"
+    )
     for n in args.viewers:
         c0, w0 = cpu(), time.monotonic()
         if n:
-            out = subprocess.run([sys.executable, "-c", VIEWERS, url, f"wk_session={cookie}",
-                                  ",".join(cams), str(n), str(args.seconds)],
-                                 capture_output=True, text=True, env=env, check=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    VIEWERS,
+                    url,
+                    f"wk_session={cookie}",
+                    ",".join(cams),
+                    str(n),
+                    str(args.seconds),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
             received = int(out.stdout.strip())
         else:
             time.sleep(args.seconds)
@@ -129,8 +188,10 @@ def main() -> None:
             base_per_s = per_s
         line = f"viewers {n:3d}: server CPU {per_s * 100:5.1f}% of one core"
         if n:
-            line += (f"; per viewer {(per_s - base_per_s) * 100 / n:.2f}% of a core; "
-                     f"{received * 8 / (w1 - w0) / n / 1e6:.2f} Mbit/s each")
+            line += (
+                f"; per viewer {(per_s - base_per_s) * 100 / n:.2f}% of a core; "
+                f"{received * 8 / (w1 - w0) / n / 1e6:.2f} Mbit/s each"
+            )
         print(line, flush=True)
     server.should_exit = True
     th.join(timeout=5)

@@ -26,6 +26,7 @@ import argparse
 import io
 import os
 import random
+import secrets
 import shutil
 import sqlite3
 import statistics
@@ -68,10 +69,39 @@ def make_source(path: Path) -> None:
     if path.exists():
         return
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15",
-         "-t", "61", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "2M", "-maxrate", "2M",
-         "-bufsize", "2M", "-g", "30", "-bf", "0", "-pix_fmt", "yuv420p", "-f", "mpegts",
-         str(path)], check=True)
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1920x1080:rate=15",
+            "-t",
+            "61",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "2M",
+            "-maxrate",
+            "2M",
+            "-bufsize",
+            "2M",
+            "-g",
+            "30",
+            "-bf",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "mpegts",
+            str(path),
+        ],
+        check=True,
+    )
 
 
 def record_files(src: Path, root: Path, n: int) -> list[FinishedSegment]:
@@ -81,8 +111,12 @@ def record_files(src: Path, root: Path, n: int) -> list[FinishedSegment]:
         clock = FakeClock(START + i * 3600 * US_PER_S)
         key = StreamKey(f"BENCH-{i:02d}", "main")
         got: list[FinishedSegment] = []
-        w = SegmentWriter(root, key, RecorderConfig(segment_seconds=60, stagger=False,
-                                                    fsync_each_fragment=False), got.append)
+        w = SegmentWriter(
+            root,
+            key,
+            RecorderConfig(segment_seconds=60, stagger=False, fsync_each_fragment=False),
+            got.append,
+        )
         s = file_opener(clock, realtime=True, sleep=clock.advance)(str(src))
         w.start_connection(s.template)
         tb = s.template.time_base
@@ -108,13 +142,22 @@ def build_index(data: Path, days: int, cameras: int, files: int) -> tuple[list[s
         system.close()
         return cams, days
     with system.db.session() as s:
-        system.cameras.apply(s, parsed.cameras, ACTOR, "bench", sites=parsed.sites,
-                             names=parsed.names)
-        system.users.create(s, UserSpec(username="bench", role=Role.OPERATOR.value,
-                                        password="bench password 1", sia_number="1" * 16,
-                                        sia_expiry=system.users.today().replace(year=2099),
-                                        sia_status="active",
-                                        sia_checked_on=system.users.today()), ACTOR)
+        system.cameras.apply(
+            s, parsed.cameras, ACTOR, "bench", sites=parsed.sites, names=parsed.names
+        )
+        system.users.create(
+            s,
+            UserSpec(
+                username="bench",
+                role=Role.OPERATOR.value,
+                password=secrets.token_urlsafe(16),
+                sia_number="1" * 16,
+                sia_expiry=system.users.today().replace(year=2099),
+                sia_status="active",
+                sia_checked_on=system.users.today(),
+            ),
+            ACTOR,
+        )
     src = data / "source.ts"
     make_source(src)
     segs = record_files(src, system.playback.root, files)
@@ -134,17 +177,39 @@ def build_index(data: Path, days: int, cameras: int, files: int) -> tuple[list[s
         for m in range(days * per_day):
             f = segs[(cam_no + m) % files]
             start = START + m * MINUTE
-            rows.append((cam, "main", start, start + MINUTE, f.media_duration_us, start, 0,
-                         f.frames, f.size_bytes, f.sha256, init_id, f.relpath,
-                         f.fragment_index, 0, "live", START))
+            rows.append(
+                (
+                    cam,
+                    "main",
+                    start,
+                    start + MINUTE,
+                    f.media_duration_us,
+                    start,
+                    0,
+                    f.frames,
+                    f.size_bytes,
+                    f.sha256,
+                    init_id,
+                    f.relpath,
+                    f.fragment_index,
+                    0,
+                    "live",
+                    START,
+                )
+            )
         con.executemany(
             "INSERT INTO recording_segment (camera_id, stream, start_us, end_us, "
             "media_duration_us, run_start_us, discontinuity, frames, size_bytes, sha256, "
             "init_id, path, fragment_index, recovered, state, created_us) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
         con.commit()
-        print(f"\rindex: {cam_no + 1}/{len(cams)} cameras, {time.monotonic() - t0:.0f} s",
-              end="", file=sys.stderr)
+        print(
+            f"\rindex: {cam_no + 1}/{len(cams)} cameras, {time.monotonic() - t0:.0f} s",
+            end="",
+            file=sys.stderr,
+        )
     con.close()
     print(file=sys.stderr)
     done.touch()
@@ -163,16 +228,20 @@ def first_frame_via_http(client: httpx.Client, base: str, cam: str, at: int) -> 
     """Seconds from asking for an instant to holding its decoded frame."""
     t0 = time.perf_counter()
     a, b = at - MINUTE, at + MINUTE
-    tok = client.post(f"{base}/api/playback/cameras/{cam}/views",
-                      json={"start_us": a, "end_us": b, "reason": "bench seek"}).json()["token"]
-    text = client.get(f"{base}/api/playback/cameras/{cam}/vod.m3u8",
-                      params={"start": a, "end": b, "view": tok}).text
+    tok = client.post(
+        f"{base}/api/playback/cameras/{cam}/views",
+        json={"start_us": a, "end_us": b, "reason": "bench seek"},
+    ).json()["token"]
+    text = client.get(
+        f"{base}/api/playback/cameras/{cam}/vod.m3u8", params={"start": a, "end": b, "view": tok}
+    ).text
     lines = text.splitlines()
     pdt = next(x for x in lines if x.startswith("#EXT-X-PROGRAM-DATE-TIME"))
     from datetime import datetime
 
-    pos = at - int(datetime.fromisoformat(pdt.split(":", 1)[1].replace("Z", "+00:00"))
-                   .timestamp() * US_PER_S)
+    pos = at - int(
+        datetime.fromisoformat(pdt.split(":", 1)[1].replace("Z", "+00:00")).timestamp() * US_PER_S
+    )
     url = map_range = None
     elapsed = 0
     for i, line in enumerate(lines):
@@ -198,13 +267,28 @@ def first_frame_via_http(client: httpx.Client, base: str, cam: str, at: int) -> 
 
 def ffmpeg_first_frame(path: Path, offset_s: float) -> float:
     t0 = time.perf_counter()
-    subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{offset_s:.3f}", "-i", str(path),
-                    "-frames:v", "1", "-f", "null", "-"], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-ss",
+            f"{offset_s:.3f}",
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-f",
+            "null",
+            "-",
+        ],
+        check=True,
+    )
     return time.perf_counter() - t0
 
 
 def pct(xs: list[float], p: float) -> float:
-    return sorted(xs)[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return sorted(xs)[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 def main() -> None:
@@ -223,15 +307,17 @@ def main() -> None:
     cams, days = build_index(data, args.days, args.cameras, args.files)
     system = build_system(Settings(mode="development", data_dir=data))
     with system.db.session() as s:
-        n_rows = s.execute(__import__("sqlalchemy").text(
-            "SELECT count(*) FROM recording_segment")).scalar_one()
+        n_rows = s.execute(
+            __import__("sqlalchemy").text("SELECT count(*) FROM recording_segment")
+        ).scalar_one()
         user = system.users.get(s, "bench")
         cookie = system.users.open_session(s, user)
         who = system.users.principal_for_session(s, cookie)
         assert who is not None
         csrf = who.csrf_token
-    server = uvicorn.Server(uvicorn.Config(create_app(system), host="127.0.0.1", port=0,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(system), host="127.0.0.1", port=0, log_level="warning")
+    )
     sock = __import__("socket").socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -249,9 +335,13 @@ def main() -> None:
             at = START + rnd.randrange(days * 1440 * MINUTE - 2 * MINUTE) + MINUTE
             minute = (at - START) // MINUTE
             with system.db.session() as s:
-                relpath = s.execute(__import__("sqlalchemy").text(
-                    "SELECT path, fragment_index FROM recording_segment WHERE camera_id=:c "
-                    "AND start_us=:s"), {"c": cam, "s": START + minute * MINUTE}).one()
+                relpath = s.execute(
+                    __import__("sqlalchemy").text(
+                        "SELECT path, fragment_index FROM recording_segment WHERE camera_id=:c "
+                        "AND start_us=:s"
+                    ),
+                    {"c": cam, "s": START + minute * MINUTE},
+                ).one()
             path = system.playback.root / relpath[0]
             if not args.warm:
                 evict(path)
@@ -268,12 +358,18 @@ def main() -> None:
     th.join(timeout=5)
     ms = [x * 1000 for x in ours]
     fm = [x * 1000 for x in ref]
-    print(f"index rows: {n_rows:,} ({days} days x {len(cams)} cameras, 1 row per minute); "
-          f"{args.files} distinct 60 s 1080p15 files; page cache {'warm' if args.warm else 'cold'}")
-    print(f"ours   (HTTP: view + playlist + init + GOP by range, decode to the instant): "
-          f"p50 {statistics.median(ms):.1f} ms  p95 {pct(ms, 95):.1f} ms  max {max(ms):.1f} ms")
-    print(f"ffmpeg -ss on the segment file, first frame:                           "
-          f"p50 {statistics.median(fm):.1f} ms  p95 {pct(fm, 95):.1f} ms  max {max(fm):.1f} ms")
+    print(
+        f"index rows: {n_rows:,} ({days} days x {len(cams)} cameras, 1 row per minute); "
+        f"{args.files} distinct 60 s 1080p15 files; page cache {'warm' if args.warm else 'cold'}"
+    )
+    print(
+        f"ours   (HTTP: view + playlist + init + GOP by range, decode to the instant): "
+        f"p50 {statistics.median(ms):.1f} ms  p95 {pct(ms, 95):.1f} ms  max {max(ms):.1f} ms"
+    )
+    print(
+        f"ffmpeg -ss on the segment file, first frame:                           "
+        f"p50 {statistics.median(fm):.1f} ms  p95 {pct(fm, 95):.1f} ms  max {max(fm):.1f} ms"
+    )
     print("target: p95 < 200 ms")
     system.close()
 

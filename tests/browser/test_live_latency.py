@@ -44,13 +44,21 @@ def ptz_wall(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     load_small_register(system)
     add_user(system, "olive", Role.OPERATOR)
     cam = rig.camera("ptz1")
-    recorder = RecorderService(system.db, system.playback.root,
-                               RecorderConfig(fsync_each_fragment=False), system.clock)
+    recorder = RecorderService(
+        system.db, system.playback.root, RecorderConfig(fsync_each_fragment=False), system.clock
+    )
     recorder.start([StreamPlan(StreamKey("TC-001", "main"), cam.main_url)])
     system.recorder = recorder
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(system), host="127.0.0.1", port=port,
-                                           log_level="warning", timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(system),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -77,8 +85,9 @@ def measure(page: Any, selector: str, samples: int = 15, every_s: float = 0.2) -
     return out
 
 
-def test_camera_frame_to_browser_frame_under_500_ms(ptz_wall: tuple[str, Any],
-                                                    browser_page: Any) -> None:
+def test_camera_frame_to_browser_frame_under_500_ms(
+    ptz_wall: tuple[str, Any], browser_page: Any
+) -> None:
     url, system = ptz_wall
     page = browser_page
     with system.db.session() as s:
@@ -89,8 +98,9 @@ def test_camera_frame_to_browser_frame_under_500_ms(ptz_wall: tuple[str, Any],
     page.keyboard.press("1")  # one big tile: the main stream
     page.click("li[data-camera='TC-001']")
     sel = "wk-live-tile[camera=TC-001] video"
-    page.wait_for_function(f"() => document.querySelector('{sel}')?.currentTime > 0.5",
-                           timeout=15_000)
+    page.wait_for_function(
+        f"() => document.querySelector('{sel}')?.currentTime > 0.5", timeout=15_000
+    )
     lat = measure(page, sel)
     assert len(lat) >= 10, f"clock code unreadable in most frames: {lat}"
     p50 = statistics.median(lat)

@@ -125,7 +125,8 @@ def test_live_tile_plays_within_two_seconds(video_server: VideoServer, browser_p
 
 def frame_png(page: Any, selector: str) -> bytes:
     url = page.evaluate(
-        "(sel) => { const v = document.querySelector(sel); const c = document.createElement('canvas');"
+        "(sel) => { const v = document.querySelector(sel);"
+        " const c = document.createElement('canvas');"
         " c.width = v.videoWidth; c.height = v.videoHeight;"
         " c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png'); }",
         selector,

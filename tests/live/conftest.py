@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.foundation.helpers import add_user, load_small_register
+
 from watchkeeper.auth.roles import Role
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import file_opener
@@ -20,9 +20,8 @@ from watchkeeper.timeutil import SystemClock
 from watchkeeper.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "playback"))
-from pb_media import make_clip  # noqa: E402
-
-from tests.conftest import make_settings  # noqa: E402
+from pb_media import make_clip
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -38,9 +37,13 @@ def live_system(tmp_path: Path, live_clip: Path) -> Iterator[System]:
     add_user(system, "olive", Role.OPERATOR)
     add_user(system, "acme-viewer", Role.CLIENT_VIEWER, client_id="acme")
     add_user(system, "brook-viewer", Role.CLIENT_VIEWER, client_id="brook")
-    recorder = RecorderService(system.db, system.playback.root,
-                               RecorderConfig(segment_seconds=10, fsync_each_fragment=False),
-                               clock, file_opener(clock, realtime=True, loops=1000))
+    recorder = RecorderService(
+        system.db,
+        system.playback.root,
+        RecorderConfig(segment_seconds=10, fsync_each_fragment=False),
+        clock,
+        file_opener(clock, realtime=True, loops=1000),
+    )
     recorder.start([StreamPlan(StreamKey("RP-001", "main"), str(live_clip))])
     system.recorder = recorder
     yield system

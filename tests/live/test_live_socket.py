@@ -8,22 +8,22 @@ import time
 
 import av
 import pytest
-from conftest import cookie_for
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from conftest import cookie_for
 from watchkeeper.live.streamer import fragments_of, mime_of
 from watchkeeper.system import System
 
 WS = "/api/live/cameras/{}/ws"
 
 
-def test_socket_sends_init_then_a_fragment_per_frame(live_client: TestClient,
-                                                     live_system: System) -> None:
+def test_socket_sends_init_then_a_fragment_per_frame(
+    live_client: TestClient, live_system: System
+) -> None:
     headers = {"cookie": cookie_for(live_system, "olive")}
     started = time.monotonic()
-    with live_client.websocket_connect(WS.format("RP-001") + "?stream=sub",
-                                       headers=headers) as ws:
+    with live_client.websocket_connect(WS.format("RP-001") + "?stream=sub", headers=headers) as ws:
         hello = json.loads(ws.receive_text())
         assert hello["type"] == "init" and hello["stream"] == "main"  # no sub recorded
         assert hello["mime"].startswith('video/mp4; codecs="avc1.')
@@ -46,21 +46,24 @@ def test_socket_sends_init_then_a_fragment_per_frame(live_client: TestClient,
 
 
 @pytest.mark.parametrize("who", [None, "brook-viewer"])
-def test_socket_refused_without_rights_or_visibility(live_client: TestClient,
-                                                     live_system: System,
-                                                     who: str | None) -> None:
+def test_socket_refused_without_rights_or_visibility(
+    live_client: TestClient, live_system: System, who: str | None
+) -> None:
     headers = {"cookie": cookie_for(live_system, who)} if who else {}
-    with pytest.raises(WebSocketDisconnect) as err, live_client.websocket_connect(
-            WS.format("RP-001"), headers=headers) as ws:
+    with (
+        pytest.raises(WebSocketDisconnect) as err,
+        live_client.websocket_connect(WS.format("RP-001"), headers=headers) as ws,
+    ):
         ws.receive_bytes()
     assert err.value.code == 4403
 
 
 def test_socket_refuses_a_foreign_origin(live_client: TestClient, live_system: System) -> None:
-    headers = {"cookie": cookie_for(live_system, "acme-viewer"),
-               "origin": "http://evil.example"}
-    with pytest.raises(WebSocketDisconnect), live_client.websocket_connect(
-            WS.format("RP-001"), headers=headers) as ws:
+    headers = {"cookie": cookie_for(live_system, "acme-viewer"), "origin": "http://evil.example"}
+    with (
+        pytest.raises(WebSocketDisconnect),
+        live_client.websocket_connect(WS.format("RP-001"), headers=headers) as ws,
+    ):
         ws.receive_bytes()
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 
 import pytest
-from conftest import Footage
 
+from conftest import Footage
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Role
 from watchkeeper.errors import Forbidden, ValidationError
@@ -33,7 +33,10 @@ def test_runs_split_at_gaps_and_init_changes_and_start_at_the_keyframe_before() 
     rows = [row(1, 0), row(2, 4 * S), row(3, 20 * S), row(4, 24 * S, init=2)]
     runs = build_runs(rows, 2_500_000, 28 * S)
     assert [(r.start_us, r.end_us, r.init_id) for r in runs] == [
-        (2 * S, 8 * S, 1), (20 * S, 24 * S, 1), (24 * S, 28 * S, 2)]
+        (2 * S, 8 * S, 1),
+        (20 * S, 24 * S, 1),
+        (24 * S, 28 * S, 2),
+    ]
     assert runs[0].fragments[0].offset == 2100  # the GOP holding 2.5 s starts at 2 s
     # A download keeps the gap inside one run; a change of init still splits.
     assert len(build_runs(rows, 0, 24 * S, split_gaps=False)) == 1
@@ -43,25 +46,44 @@ def test_runs_split_at_gaps_and_init_changes_and_start_at_the_keyframe_before() 
 
 
 def test_vod_playlist_shape() -> None:
-    runs = [PlaylistRun("/a.mp4", 700, 1_767_225_600_000_000, [(700, 10, 2 * S), (710, 20, S)]),
-            PlaylistRun("/b.mp4", 650, 1_767_225_660_000_000, [(650, 5, 1_500_000)])]
+    runs = [
+        PlaylistRun("/a.mp4", 700, 1_767_225_600_000_000, [(700, 10, 2 * S), (710, 20, S)]),
+        PlaylistRun("/b.mp4", 650, 1_767_225_660_000_000, [(650, 5, 1_500_000)]),
+    ]
     text = vod_playlist(runs)
-    assert text.splitlines()[:6] == ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:2",
-                                     "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-MEDIA-SEQUENCE:0",
-                                     "#EXT-X-INDEPENDENT-SEGMENTS"]
+    assert text.splitlines()[:6] == [
+        "#EXTM3U",
+        "#EXT-X-VERSION:7",
+        "#EXT-X-TARGETDURATION:2",
+        "#EXT-X-PLAYLIST-TYPE:VOD",
+        "#EXT-X-MEDIA-SEQUENCE:0",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+    ]
     assert '#EXT-X-MAP:URI="/b.mp4",BYTERANGE="650@0"' in text
     assert "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:01:00.000Z" in text
     assert "#EXTINF:1.5,\n#EXT-X-BYTERANGE:5@650\n/b.mp4" in text
     assert text.count("#EXT-X-DISCONTINUITY") == 1 and text.endswith("#EXT-X-ENDLIST\n")
-    live = live_playlist([LiveSegment(7, 0, 2 * S, False), LiveSegment(8, 2 * S, 2 * S, True)],
-                         "/i.mp4", lambda n: f"/{n}.m4s")
+    live = live_playlist(
+        [LiveSegment(7, 0, 2 * S, False), LiveSegment(8, 2 * S, 2 * S, True)],
+        "/i.mp4",
+        lambda n: f"/{n}.m4s",
+    )
     assert "#EXT-X-MEDIA-SEQUENCE:7" in live and "ENDLIST" not in live
     assert live.count("#EXT-X-DISCONTINUITY") == 1
 
 
-@pytest.mark.parametrize(("header", "want"), [
-    (None, None), ("bytes=0-9", (0, 10)), ("bytes=90-", (90, 100)), ("bytes=-5", (95, 100)),
-    ("bytes=50-500", (50, 100)), ("bytes=0-1,5-6", None), ("items=0-1", None)])
+@pytest.mark.parametrize(
+    ("header", "want"),
+    [
+        (None, None),
+        ("bytes=0-9", (0, 10)),
+        ("bytes=90-", (90, 100)),
+        ("bytes=-5", (95, 100)),
+        ("bytes=50-500", (50, 100)),
+        ("bytes=0-1,5-6", None),
+        ("items=0-1", None),
+    ],
+)
 def test_parse_range(header: str | None, want: tuple[int, int] | None) -> None:
     assert parse_range(header, 100) == want
 
@@ -105,4 +127,3 @@ def test_a_sitting_ends_after_idle_time(system: System, footage: Footage) -> Non
     ledger.check(g3.token, who, "TC-001", 2 * S, 3 * S)
     with pytest.raises(Forbidden):
         ledger.check(g3.token, who, "TC-002", 2 * S, 3 * S)
-

@@ -51,8 +51,7 @@ class HlsFeed:
         self.init = b""
         self._seq = 0
         self._touched = clock.monotonic()
-        self._thread = threading.Thread(target=self._run, name=f"hls-{supervisor.key}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"hls-{supervisor.key}", daemon=True)
         self.stopped = False
         self._thread.start()
 
@@ -72,8 +71,10 @@ class HlsFeed:
                         break
                     continue
                 template = self._sup.template
-                if mux is None or (lp.keyframe and (template is not mux.template
-                                                    or lp.run_start_us != mux.run_start_us)):
+                if mux is None or (
+                    lp.keyframe
+                    and (template is not mux.template or lp.run_start_us != mux.run_start_us)
+                ):
                     if not lp.keyframe or template is None:
                         continue
                     if mux is not None:
@@ -102,8 +103,11 @@ class HlsFeed:
 
     def _add(self, start: LivePacket, duration_us: int, data: bytes, disc: bool) -> None:
         with self._cond:
-            self._segments.append(_Segment(self._seq, start.wall_us, max(1, duration_us), data,
-                                           disc and self._seq > 0))
+            self._segments.append(
+                _Segment(
+                    self._seq, start.wall_us, max(1, duration_us), data, disc and self._seq > 0
+                )
+            )
             self._seq += 1
             self._cond.notify_all()
 
@@ -112,12 +116,15 @@ class HlsFeed:
         self.touch()
         with self._cond:
             self._cond.wait_for(lambda: bool(self._segments) or self.stopped, wait_s)
-            segs = [LiveSegment(s.sequence, s.start_us, s.duration_us, s.discontinuity)
-                    for s in self._segments]
+            segs = [
+                LiveSegment(s.sequence, s.start_us, s.duration_us, s.discontinuity)
+                for s in self._segments
+            ]
         if not segs:
             raise NotFound("no live video from this camera yet")
-        return live_playlist(segs, f"{base_url}/init.mp4{query}",
-                             lambda n: f"{base_url}/{n}.m4s{query}")
+        return live_playlist(
+            segs, f"{base_url}/init.mp4{query}", lambda n: f"{base_url}/{n}.m4s{query}"
+        )
 
     def segment(self, sequence: int) -> bytes:
         self.touch()

@@ -34,7 +34,7 @@ GRAB_JS = """(sel) => {
 def latency_ms(grab: dict[str, object]) -> float | None:
     """Browser clock minus the capture time in the picture; None when no code is readable."""
     png = base64.b64decode(str(grab["png"]).split(",", 1)[1])
-    with av.open(io.BytesIO(png)) as c:
+    with av.open(io.BytesIO(png), "r") as c:
         frame = next(c.decode(video=0)).reformat(format="gray")
     plane = frame.planes[0]
     captured_us = decode_clock_code(bytes(plane), frame.width, frame.height, plane.line_size)

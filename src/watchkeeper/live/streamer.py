@@ -68,16 +68,16 @@ class _Sink:
 class LiveMuxer:
     """fMP4 for one run of one connection: :attr:`init`, then :meth:`push` per packet."""
 
-    def __init__(self, template: Any, first: LivePacket,
-                 options: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, template: Any, first: LivePacket, options: dict[str, str] | None = None
+    ) -> None:
         self._sink = _Sink()
         self.template = template
         self.run_start_us = first.run_start_us
         self._base = first.dts
         self._tb = template.time_base
         try:
-            self._out = av.open(self._sink, "w", format="mp4",
-                                options=options or LIVE_MUX_OPTIONS)
+            self._out = av.open(self._sink, "w", format="mp4", options=options or LIVE_MUX_OPTIONS)
             self._stream = self._out.add_stream_from_template(template)
             self._out.start_encoding()
         except av.FFmpegError as exc:

@@ -81,34 +81,52 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     router = APIRouter(tags=["live"])
     hls_base = "/api/live/cameras/{camera_id}/hls"
 
-    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str
-             ) -> HlsFeed:
+    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str) -> HlsFeed:
         system.cameras.get(s, who, camera_id)
         return hls.feed(pick_supervisor(system, camera_id, stream))
 
     @router.get(hls_base + "/live.m3u8")
-    def hls_playlist(camera_id: str, system: SystemDep, s: SessionDep, who: Live,
-                     stream: Literal["main", "sub"] = "main") -> Response:
+    def hls_playlist(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
         """Live HLS (fallback for clients without MSE): the last few GOPs."""
         text = feed(system, s, who, camera_id, stream).playlist(
-            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}")
-        return Response(text, media_type="application/vnd.apple.mpegurl",
-                        headers={"Cache-Control": "no-store"})
+            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}"
+        )
+        return Response(
+            text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"}
+        )
 
     @router.get(hls_base + "/init.mp4")
-    def hls_init(camera_id: str, system: SystemDep, s: SessionDep, who: Live,
-                 stream: Literal["main", "sub"] = "main") -> Response:
+    def hls_init(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
         f = feed(system, s, who, camera_id, stream)
         if not f.init:
             raise NotFound("no live video from this camera yet")
         return Response(f.init, media_type="video/mp4", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/{seq}.m4s")
-    def hls_segment(camera_id: str, seq: int, system: SystemDep, s: SessionDep, who: Live,
-                    stream: Literal["main", "sub"] = "main") -> Response:
+    def hls_segment(
+        camera_id: str,
+        seq: int,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
         data = feed(system, s, who, camera_id, stream).segment(seq)
-        return Response(data, media_type="video/iso.segment",
-                        headers={"Cache-Control": "max-age=60"})
+        return Response(
+            data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
+        )
 
     @router.get("/wall", response_class=HTMLResponse, include_in_schema=False)
     def wall(request: Request, system: SystemDep, s: SessionDep, who: Live) -> Response:

@@ -50,12 +50,6 @@ def live_system(tmp_path: Path, live_clip: Path) -> Iterator[System]:
     system.close()
 
 
-def cookie_for(system: System, username: str) -> str:
-    with system.db.session() as s:
-        token = system.users.open_session(s, system.users.get(s, username))
-    return f"wk_session={token}"
-
-
 @pytest.fixture
 def live_client(live_system: System) -> Iterator[TestClient]:
     with TestClient(create_app(live_system)) as c:

@@ -9,9 +9,9 @@ import time
 import av
 import pytest
 from fastapi.testclient import TestClient
+from live_helpers import cookie_for
 from starlette.websockets import WebSocketDisconnect
 
-from conftest import cookie_for
 from watchkeeper.live.streamer import fragments_of, mime_of
 from watchkeeper.system import System
 
@@ -89,3 +89,50 @@ def test_live_hls_window_plays(live_client: TestClient, live_system: System) -> 
     other = {"cookie": cookie_for(live_system, "brook-viewer")}
     assert live_client.get(f"{base}/live.m3u8", headers=other).status_code == 404
     assert live_client.get(uris[0], headers=other).status_code == 404
+
+
+def test_live_snapshot_is_a_jpeg_of_the_camera(
+    live_client: TestClient, live_system: System
+) -> None:
+    headers = {"cookie": cookie_for(live_system, "acme-viewer")}
+    r = live_client.get("/api/live/cameras/RP-001/snapshot.jpg", headers=headers)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+    with av.open(io.BytesIO(r.content)) as c:
+        frame = next(c.decode(video=0))
+    assert (frame.width, frame.height) == (320, 240)
+    other = {"cookie": cookie_for(live_system, "brook-viewer")}
+    assert (
+        live_client.get("/api/live/cameras/RP-001/snapshot.jpg", headers=other).status_code == 404
+    )
+
+
+def test_alerts_report_offline_and_back_online_for_visible_cameras(
+    live_client: TestClient, live_system: System
+) -> None:
+    from watchkeeper.recording.models import StreamEvent
+
+    acme = {"cookie": cookie_for(live_system, "acme-viewer")}
+    last = live_client.get("/api/live/events", headers=acme).json()["last"]
+    with live_system.db.session() as s:
+        for cam, state in (
+            ("RP-001", "offline"),
+            ("BK-001", "offline"),
+            ("RP-001", "streaming"),
+            ("RP-001", "connecting"),
+        ):
+            s.add(
+                StreamEvent(
+                    camera_id=cam,
+                    stream="main",
+                    at_us=live_system.clock.now_us(),
+                    state=state,
+                    reason="test",
+                )
+            )
+    got = live_client.get(f"/api/live/events?after={last}&wait=2", headers=acme).json()
+    assert [(e["camera_id"], e["state"]) for e in got["events"]] == [
+        ("RP-001", "offline"),
+        ("RP-001", "streaming"),
+    ]  # not BK-001 (brook), not connecting
+    again = live_client.get(f"/api/live/events?after={got['last']}", headers=acme).json()
+    assert again["events"] == []

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pb_media import make_clip, record
-from tests.foundation.helpers import ROOT, add_user, load_small_register
+from pb_media import Footage, Served, make_clip, record
+from tests.foundation.helpers import add_user, load_small_register
 
 from watchkeeper.auth.roles import Role
 from watchkeeper.system import System
 from watchkeeper.timeutil import FakeClock
 from watchkeeper.web.app import create_app
-
-
-@dataclass
-class Footage:
-    """TC-001: 6 s at 320x240, a 10 s gap, 3 s at 480x272. RP-001 (client acme): 3 s."""
-
-    t0: int
-    gap_start: int
-    gap_end: int
-    end: int
-    rp_start: int
 
 
 @pytest.fixture(scope="session")
@@ -56,22 +44,10 @@ def footage(system: System, clock: FakeClock, clips: tuple[Path, Path]) -> Foota
     return Footage(t0, gap_start, gap_end, end, rp_start)
 
 
-def token_for(system: System, role: Role) -> dict[str, str]:
-    with system.db.session() as s:
-        tok = system.users.issue_token(s, f"user-{role.value}", "tests", ROOT)
-    return {"Authorization": f"Bearer {tok}"}
-
-
 @pytest.fixture
 def client(system: System, footage: Footage) -> Iterator[TestClient]:
     with TestClient(create_app(system)) as c:
         yield c
-
-
-@dataclass
-class Served:
-    url: str
-    system: System
 
 
 @pytest.fixture

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from tests.foundation.helpers import ROOT
 
+from watchkeeper.auth.roles import Role
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import file_opener
 from watchkeeper.recording.paths import StreamKey
@@ -112,3 +115,26 @@ def fitted_diff(a: bytes, b: bytes) -> float:
     k = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True)) / var
     c = mb - k * ma
     return sum(abs(k * x + c - y) for x, y in zip(a, b, strict=True)) / n
+
+
+@dataclass
+class Footage:
+    """TC-001: 6 s at 320x240, a 10 s gap, 3 s at 480x272. RP-001 (client acme): 3 s."""
+
+    t0: int
+    gap_start: int
+    gap_end: int
+    end: int
+    rp_start: int
+
+
+@dataclass
+class Served:
+    url: str
+    system: System
+
+
+def token_for(system: System, role: Role) -> dict[str, str]:
+    with system.db.session() as s:
+        tok = system.users.issue_token(s, f"user-{role.value}", "tests", ROOT)
+    return {"Authorization": f"Bearer {tok}"}

@@ -8,9 +8,8 @@ import subprocess
 
 import av
 import httpx
-from pb_media import grey, mean_abs_diff, need_tool
+from pb_media import Footage, Served, grey, mean_abs_diff, need_tool, token_for
 
-from conftest import Footage, Served, token_for
 from watchkeeper.auth.roles import Role
 from watchkeeper.timeutil import US_PER_S
 

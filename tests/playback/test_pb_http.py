@@ -6,9 +6,9 @@ import io
 
 import av
 from fastapi.testclient import TestClient
+from pb_media import Footage, token_for
 from sqlalchemy import select
 
-from conftest import Footage, token_for
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.roles import Role
 from watchkeeper.recording.holds import create_hold
@@ -181,3 +181,21 @@ def test_timeline_spans_gaps_and_holds_at_any_zoom(
 from watchkeeper.audit.service import Actor  # noqa: E402
 
 ROOT_ACTOR = Actor.system("test")
+
+
+def test_local_time_across_the_clock_change_must_say_which(
+    client: TestClient, system: System
+) -> None:
+    hdr = token_for(system, Role.OPERATOR)
+    r = client.get("/api/playback/time", params={"text": "2026-10-25 01:30"}, headers=hdr)
+    assert r.status_code == 422 and "twice" in r.json()["detail"]
+    bst = client.get(
+        "/api/playback/time", params={"text": "2026-10-25 01:30", "fold": 0}, headers=hdr
+    ).json()
+    gmt = client.get(
+        "/api/playback/time", params={"text": "2026-10-25 01:30", "fold": 1}, headers=hdr
+    ).json()
+    assert gmt["us"] - bst["us"] == 3600 * US_PER_S
+    assert bst["local"].endswith("BST") and gmt["local"].endswith("GMT")
+    skipped = client.get("/api/playback/time", params={"text": "2026-03-29 01:30"}, headers=hdr)
+    assert skipped.status_code == 422

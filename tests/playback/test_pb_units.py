@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 
 import pytest
+from pb_media import Footage
 
-from conftest import Footage
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Role
 from watchkeeper.errors import Forbidden, ValidationError

@@ -26,6 +26,7 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Camera
 from watchkeeper.errors import MediaError, NotFound, WatchkeeperError
 from watchkeeper.live.hls import HlsFeed, LiveHls
+from watchkeeper.live.snapshot import live_jpeg
 from watchkeeper.live.streamer import LiveViewer
 from watchkeeper.recording.models import StreamEvent
 from watchkeeper.recording.supervisor import StreamSupervisor
@@ -84,6 +85,19 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str) -> HlsFeed:
         system.cameras.get(s, who, camera_id)
         return hls.feed(pick_supervisor(system, camera_id, stream))
+
+    @router.get("/api/live/cameras/{camera_id}/snapshot.jpg")
+    def live_snapshot(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
+        """The live picture as a JPEG (the next keyframe, so up to one GOP away)."""
+        system.cameras.get(s, who, camera_id)
+        jpeg = live_jpeg(pick_supervisor(system, camera_id, stream))
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/live.m3u8")
     def hls_playlist(

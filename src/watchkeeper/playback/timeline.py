@@ -3,7 +3,12 @@
 A browser dragging a month-wide timeline cannot take 44,000 segment rows per camera per
 frame. The caller says how many pixels (``buckets``) the range is drawn on; spans closer than
 one pixel are merged and gaps shorter than one pixel are dropped, so the reply has at most a
-few entries per pixel whatever the zoom. Only two integer columns are read per segment.
+few entries per pixel whatever the zoom. Only two integer columns are read per segment,
+from the covering index ``ix_recording_segment_span``, so a month of one camera (44,640
+rows) reads no table page, and at coarse zoom the database groups them by pixel.
+So the ``state`` column is not consulted: a segment in phase 1 of its two-phase deletion
+(normally milliseconds; until startup after a crash between phases) still shows as recorded
+here, while playback, which reads the rows, already skips it.
 Gaps are explained from the recorder's stream events, as the gap report does.
 """
 
@@ -11,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.recording.holds import active_holds
-from watchkeeper.recording.models import Segment, SegmentState, StreamEvent, StreamState
+from watchkeeper.recording.models import Segment, StreamEvent, StreamState
+
+COARSE_US = 60_000_000
+"""Above this many microseconds per pixel the database groups segments by pixel."""
 
 __all__ = ["Timeline", "TimelineGap", "TimelineHold", "TimelineSpan", "build_timeline"]
 
@@ -93,6 +101,34 @@ def explain(events: list[tuple[int, str, str]], start: int, end: int) -> str:
     return f"{label}: {chosen[2]}" if chosen[2] else label
 
 
+def _segment_spans(
+    s: Session, camera_id: str, stream: str, start_us: int, end_us: int, resolution: int
+) -> list[tuple[int, int]]:
+    """(start, end) of segments, or per pixel when a pixel holds more than a segment.
+
+    At coarse zoom the database groups segments by pixel (``GROUP BY`` over the covering
+    index), so a month of one camera comes back as at most ``buckets`` rows instead of
+    44,640; a gap wider than a pixel still shows between the groups either side of it.
+    """
+    where = (
+        Segment.camera_id == camera_id,
+        Segment.stream == stream,
+        Segment.start_us < end_us,
+        Segment.end_us > start_us,
+    )
+    if resolution < COARSE_US:
+        q = select(Segment.start_us, Segment.end_us).where(*where).order_by(Segment.start_us)
+        return [(a, b) for a, b in s.execute(q)]
+    bucket = ((Segment.start_us - start_us) // resolution).label("bucket")
+    grouped = (
+        select(bucket, func.min(Segment.start_us), func.max(Segment.end_us))
+        .where(*where)
+        .group_by(bucket)
+        .order_by(bucket)
+    )
+    return [(a, b) for _k, a, b in s.execute(grouped)]
+
+
 def build_timeline(
     s: Session,
     camera_id: str,
@@ -107,22 +143,8 @@ def build_timeline(
     resolution = max(1, (end_us - start_us) // buckets)
     tolerance = max(GAP_TOLERANCE_US, resolution)
     upto = end_us if now_us is None else max(start_us, min(end_us, now_us))
-    pairs = (
-        s.execute(
-            select(Segment.start_us, Segment.end_us)
-            .where(
-                Segment.camera_id == camera_id,
-                Segment.stream == stream,
-                Segment.state == SegmentState.LIVE.value,
-                Segment.start_us < end_us,
-                Segment.end_us > start_us,
-            )
-            .order_by(Segment.start_us)
-        )
-        .tuples()
-        .all()
-    )
-    spans = merge_spans(list(pairs), start_us, end_us, tolerance)
+    pairs = _segment_spans(s, camera_id, stream, start_us, end_us, resolution)
+    spans = merge_spans(pairs, start_us, end_us, tolerance)
     gaps: list[TimelineGap] = []
     holes = []
     cursor = start_us
@@ -132,8 +154,9 @@ def build_timeline(
         cursor = max(cursor, span.end_us)
     if holes:
         # One query for events, bounded by the holes; not one per hole.
-        events = list(
-            s.execute(
+        events = [
+            (at, state, reason)
+            for at, state, reason in s.execute(
                 select(StreamEvent.at_us, StreamEvent.state, StreamEvent.reason)
                 .where(
                     StreamEvent.camera_id == camera_id,
@@ -141,8 +164,8 @@ def build_timeline(
                     StreamEvent.at_us < holes[-1][1],
                 )
                 .order_by(StreamEvent.at_us, StreamEvent.id)
-            ).tuples()
-        )
+            )
+        ]
         gaps = [TimelineGap(a, b, explain(events, a, b)) for a, b in holes]
     holds = [
         TimelineHold(h.id, max(h.start_us, start_us), min(h.end_us, end_us), h.reference)

@@ -196,6 +196,16 @@ def test_playback_shows_the_frame_ffmpeg_extracts(
     # The frame one before or after (1/15 s) is clearly further: the seek is frame-accurate.
     for step in (-1, 1):
         assert fitted_diff(ours[0], ffmpeg_at(offset + step / 15)[0]) > 3 * near
+    # Frame step with the keyboard: "." shows the next frame, exactly.
+    page.evaluate(
+        "() => { window.__seeked = 0; document.querySelector('#pb-players video')"
+        ".addEventListener('seeked', () => window.__seeked++); }"
+    )
+    page.locator("body").press(".")
+    page.wait_for_function("() => window.__seeked > 0", timeout=5000)
+    page.wait_for_timeout(200)
+    stepped = decode_grey(frame_png(page, "#pb-players video"))
+    assert fitted_diff(stepped[0], ffmpeg_at(offset + 1 / 15)[0]) < 3.0
     # The view was audited once, with the reason given.
     from watchkeeper.audit.models import AuditEntry
 

@@ -8,10 +8,13 @@ import subprocess
 
 import av
 import httpx
+import pytest
 from pb_media import Footage, Served, grey, mean_abs_diff, need_tool, token_for
 
 from watchkeeper.auth.roles import Role
 from watchkeeper.timeutil import US_PER_S
+
+pytestmark = pytest.mark.media
 
 
 def grant(srv: Served, hdr: dict[str, str], cam: str, start: int, end: int) -> str:

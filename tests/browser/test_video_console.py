@@ -66,9 +66,11 @@ def video_server(tmp_path: Path) -> Iterator[VideoServer]:
         clock,
         file_opener(clock, realtime=True, loops=1000),
     )
+    small = make_clip(tmp_path / "small.ts", 4, "160x120")
     recorder.start(
         [
             StreamPlan(StreamKey("RP-001", "main"), str(clip)),
+            StreamPlan(StreamKey("RP-001", "sub"), str(small)),
             StreamPlan(StreamKey("BK-001", "main"), str(clip)),
         ]
     )
@@ -121,6 +123,39 @@ def test_live_tile_plays_within_two_seconds(video_server: VideoServer, browser_p
     # The layout is saved for this user.
     saved = page.evaluate("() => localStorage.getItem('wk.wall.olive')")
     assert "RP-001" in saved
+
+
+def test_tile_size_picks_the_stream_and_hls_is_the_fallback(
+    video_server: VideoServer, browser_page: Any
+) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1400, "height": 900})
+    log_in(page, video_server, "olive")
+    page.goto(video_server.url + "/wall")
+    page.keyboard.press("4")  # 16 small tiles: the sub-stream
+    page.click("li[data-camera='RP-001']")
+    tile = "wk-live-tile[camera=RP-001]"
+    page.wait_for_function(
+        f"() => document.querySelector('{tile}')?.dataset.stream === 'sub'"
+        f" && document.querySelector('{tile} video').videoWidth === 160",
+        timeout=5000,
+    )
+    page.keyboard.press("1")  # one big tile: the main stream
+    page.wait_for_function(
+        f"() => document.querySelector('{tile}')?.dataset.stream === 'main'"
+        f" && document.querySelector('{tile} video').videoWidth === 320",
+        timeout=5000,
+    )
+    # The HLS fallback (what a browser without MSE gets) plays too, through hls.js here.
+    page.evaluate(
+        "() => { const t = document.createElement('wk-live-tile');"
+        " t.setAttribute('hls', ''); t.setAttribute('camera', 'RP-001');"
+        " t.id = 'hls-tile'; document.body.append(t); }"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#hls-tile video').currentTime > 0.5", timeout=15_000
+    )
+    assert page.get_attribute("#hls-tile", "data-state") == "hls"
 
 
 def frame_png(page: Any, selector: str) -> bytes:

@@ -38,6 +38,8 @@ export class LiveTile extends HTMLElement {
   }
 
   close() {
+    this.hls?.destroy();
+    this.hls = null;
     if (this.ws) { this.ws.onclose = null; this.ws.close(); this.ws = null; }
     this.queue = [];
   }
@@ -47,18 +49,39 @@ export class LiveTile extends HTMLElement {
     this.camera = this.getAttribute("camera");
     this.label.textContent = this.camera || "";
     if (!this.camera) { this.video.removeAttribute("src"); return; }
-    if (!window.MediaSource) { this.label.textContent += " (this browser has no MSE)"; return; }
     this.stream = this.wanted();
-    const proto = location.protocol === "https:" ? "wss" : "ws";
     const cam = encodeURIComponent(this.camera);
+    if (!window.MediaSource || this.hasAttribute("hls")) { this.openHls(cam); return; }
+    this.gotInit = false;
+    const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/api/live/cameras/${cam}/ws?stream=${this.stream}`);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (ev) => this.onMessage(ev);
-    ws.onclose = (ev) => {
+    ws.onclose = () => {
       this.dataset.state = "closed";
+      this.failures = this.gotInit ? 0 : (this.failures || 0) + 1;
+      if (this.failures >= 3) this.setAttribute("hls", "");
       setTimeout(() => this.isConnected && this.ws === ws && this.open(), 2000);
     };
     this.ws = ws;
+  }
+
+  openHls(cam) {
+    // Fallback: the server's live HLS window, seconds behind rather than sub-second. Used
+    // natively by browsers without MSE (older iOS), and through hls.js where the socket
+    // keeps failing (a proxy that refuses WebSockets) or the tile has the `hls` attribute.
+    const url = `/api/live/cameras/${cam}/hls/live.m3u8?stream=${this.stream}`;
+    this.dataset.state = "hls";
+    if (window.Hls?.isSupported()) {
+      this.hls = new window.Hls({ liveSyncDurationCount: 1 });
+      this.hls.loadSource(url);
+      this.hls.attachMedia(this.video);
+    } else if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
+      this.video.src = url;
+    } else {
+      this.label.textContent += " (this browser cannot play live video)";
+    }
+    this.video.play().catch(() => {});
   }
 
   onMessage(ev) {
@@ -72,6 +95,7 @@ export class LiveTile extends HTMLElement {
   }
 
   reset(msg) {
+    this.gotInit = true;
     this.queue = [];
     this.dataset.stream = msg.stream;
     this.dataset.state = "playing";

@@ -58,6 +58,7 @@ def video_server(tmp_path: Path) -> Iterator[VideoServer]:
     t0 = (SystemClock().now_us() // US_PER_S - 3600) * US_PER_S
     fake = FakeClock(t0)
     record(system, fake, clip, "TC-001")
+    record(system, FakeClock(t0), clip, "RP-001")  # the same minute on a second camera
     clock = SystemClock()
     recorder = RecorderService(
         system.db,
@@ -287,3 +288,27 @@ def test_client_viewer_cannot_reach_another_clients_camera(
     assert result[0]["bytes"] > 0, result
     assert result[1]["bytes"] == 0 and not result[1].get("timeout"), result
     assert result[2]["bytes"] == 0 and not result[2].get("timeout"), result
+
+
+def test_two_cameras_play_in_step(video_server: VideoServer, browser_page: Any) -> None:
+    page = browser_page
+    log_in(page, video_server, "olive")
+    at = video_server.t0 + 1_000_000
+    page.goto(video_server.url + "/playback")
+    page.select_option("#pb-cameras", ["TC-001", "RP-001"])
+    page.fill("#pb-time", format_local(at).rsplit(" ", 1)[0])
+    page.fill("#pb-reason", "browser test: follow across cameras")
+    page.click("#pb-form button[type=submit]")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#pb-players video')]"
+        ".filter(v => v.dataset.ready === '1').length === 2",
+        timeout=10_000,
+    )
+    page.locator("body").press(" ")  # play both
+    page.wait_for_timeout(2500)
+    page.locator("body").press(" ")  # pause both
+    times = page.evaluate(
+        "() => [...document.querySelectorAll('#pb-players video')].map(v => v.currentTime)"
+    )
+    # Both started at the same instant of the same recording layout: still in step.
+    assert times[0] > 2.0 and abs(times[0] - times[1]) < 0.3, times

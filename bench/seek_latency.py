@@ -258,7 +258,7 @@ def first_frame_via_http(client: httpx.Client, base: str, cam: str, at: int) -> 
     isize = int(map_range.split("@")[0])
     init = client.get(base + url, headers={"Range": f"bytes=0-{isize - 1}"}).content
     frag = client.get(base + url, headers={"Range": f"bytes={off}-{off + size - 1}"}).content
-    with av.open(io.BytesIO(init + frag)) as c:
+    with av.open(io.BytesIO(init + frag), "r") as c:
         for frame in c.decode(video=0):
             if frame.time is not None and frame.time >= pos / US_PER_S - 1e-6:
                 break

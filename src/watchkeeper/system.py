@@ -13,9 +13,12 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.playback.service import PlaybackService
+from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
 from watchkeeper.recording.holds import RecordingHolds
-from watchkeeper.records.faults import FaultService
+from watchkeeper.recording.service import RecorderService, recordings_root
+from watchkeeper.records.faults import FaultService, camera_offline
 from watchkeeper.records.incidents import IncidentService
 from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
@@ -23,7 +26,7 @@ from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["System", "build_system"]
+__all__ = ["System", "build_system", "start_recorder"]
 
 
 @dataclass
@@ -39,8 +42,13 @@ class System:
     visitors: VisitorService
     faults: FaultService
     partners: PartnerService
+    playback: PlaybackService
+    recorder: RecorderService | None = None
+    """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
     def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.stop()
         self.db.dispose()
 
 
@@ -68,4 +76,22 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         visitors=VisitorService(clock),
         faults=FaultService(clock),
         partners=PartnerService(clock),
+        playback=PlaybackService(recordings_root(settings.data_dir), clock),
     )
+
+
+def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
+    """Record in this process (``serve``, ``demo``), so live video can use its fan-out.
+
+    Sub-streams are recorded too: small live tiles play them.
+    """
+    recorder = RecorderService(
+        system.db,
+        system.playback.root,
+        config or RecorderConfig(record_sub=True),
+        system.clock,
+        on_offline=camera_offline,
+    )
+    recorder.start()
+    system.recorder = recorder
+    return recorder

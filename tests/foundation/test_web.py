@@ -24,6 +24,7 @@ PATH_VALUES = {
     "hold_id": "1",
     "category_id": "1",
     "visitor_id": "1",
+    "seq": "0",
 }
 
 

@@ -18,7 +18,7 @@ from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
-from watchkeeper.system import System
+from watchkeeper.system import System, start_recorder
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -96,8 +96,11 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Bind address (env WATCHKEEPER_HOST)")
         ] = None,
         port: Annotated[int | None, typer.Option(help="Port (env WATCHKEEPER_PORT)")] = None,
+        record: Annotated[
+            bool, typer.Option(help="Record in this process (live video needs it)")
+        ] = True,
     ) -> None:
-        """Run the web server (and, as later issues add them, the recorder)."""
+        """Run the web server and the recorder (live video subscribes to its streams)."""
         import uvicorn
 
         from watchkeeper.web.app import create_app
@@ -105,6 +108,8 @@ def register(app: typer.Typer) -> None:
         with open_system(ctx, host=host, port=port) as system:
             if system.settings.site_file is not None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
+            if record:
+                start_recorder(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             uvicorn.run(
                 create_app(system),
@@ -123,6 +128,7 @@ def register(app: typer.Typer) -> None:
         cameras: Annotated[
             bool, typer.Option(help="Start simulated cameras for the register's local cameras")
         ] = True,
+        record: Annotated[bool, typer.Option(help="Record the register's cameras")] = True,
     ) -> None:
         """A working control room on the embedded default: the sample borough, demo users."""
         import uvicorn
@@ -137,6 +143,8 @@ def register(app: typer.Typer) -> None:
                 apply_site_file(system, register_file, "demo register")
             rig = start_demo_rig(system) if cameras else None
             logins = demo_users(system)
+            if record:
+                start_recorder(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

@@ -107,6 +107,8 @@ class StreamSupervisor:
         self._sleep = sleep or _wait
         self.fanout: Fanout[LivePacket] = Fanout(lambda p: p.keyframe, config.fanout_queue)
         self.clock_offset_us: int | None = None
+        self.template: Any = None
+        """The current connection's input stream (codec parameters, time base) for live."""
         self._state = StreamState.STOPPED
         self._since = clock.now_us()
         self._reason = "not started"
@@ -192,6 +194,7 @@ class StreamSupervisor:
         except MediaError as exc:
             return f"connect failed: {exc}"
         try:
+            self.template = source.template
             tb = source.template.time_base
             validator = TimestampValidator(
                 Fraction(tb.numerator, tb.denominator),
@@ -234,8 +237,10 @@ class StreamSupervisor:
             log.error("%s: %s", self.key, exc)
             return f"storage error: {exc}"
         finally:
-            source.close()
+            # The writer first: flushing its held packet may open a segment from the
+            # template, which belongs to the source (closing the source first crashed).
             self._close_writer()
+            source.close()
 
     def _on_packet(self, packet: Any, wall_us: int, run_start_us: int) -> None:
         mono = self._clock.monotonic()

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from watchkeeper import __version__
+from watchkeeper.live.hls import LiveHls
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
@@ -17,8 +18,10 @@ from watchkeeper.web.routers import (
     cameras,
     faults,
     incidents,
+    live,
     pages,
     partners,
+    playback,
     radio,
     records_pages,
     shifts,
@@ -62,6 +65,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(records_pages.build_router(rendered))
     for records_router in (incidents, radio, shifts, visitors, faults, partners, stats):
         app.include_router(records_router.router)
+    app.include_router(playback.build_router(rendered))
+    app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

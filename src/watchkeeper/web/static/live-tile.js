@@ -38,6 +38,8 @@ export class LiveTile extends HTMLElement {
   }
 
   close() {
+    this.hls?.destroy();
+    this.hls = null;
     if (this.ws) { this.ws.onclose = null; this.ws.close(); this.ws = null; }
     this.queue = [];
   }
@@ -47,17 +49,39 @@ export class LiveTile extends HTMLElement {
     this.camera = this.getAttribute("camera");
     this.label.textContent = this.camera || "";
     if (!this.camera) { this.video.removeAttribute("src"); return; }
-    if (!window.MediaSource) { this.label.textContent += " (browser has no MSE)"; return; }
     this.stream = this.wanted();
+    const cam = encodeURIComponent(this.camera);
+    if (!window.MediaSource || this.hasAttribute("hls")) { this.openHls(cam); return; }
+    this.gotInit = false;
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${proto}://${location.host}/api/live/cameras/${encodeURIComponent(this.camera)}/ws?stream=${this.stream}`);
+    const ws = new WebSocket(`${proto}://${location.host}/api/live/cameras/${cam}/ws?stream=${this.stream}`);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (ev) => this.onMessage(ev);
-    ws.onclose = (ev) => {
-      this.dataset.state = ev.code === 4403 ? "refused" : "closed";
-      if (ev.code !== 4403) setTimeout(() => this.isConnected && this.open(), 2000);
+    ws.onclose = () => {
+      this.dataset.state = "closed";
+      this.failures = this.gotInit ? 0 : (this.failures || 0) + 1;
+      if (this.failures >= 3) this.setAttribute("hls", "");
+      setTimeout(() => this.isConnected && this.ws === ws && this.open(), 2000);
     };
     this.ws = ws;
+  }
+
+  openHls(cam) {
+    // Fallback: the server's live HLS window, seconds behind rather than sub-second. Used
+    // natively by browsers without MSE (older iOS), and through hls.js where the socket
+    // keeps failing (a proxy that refuses WebSockets) or the tile has the `hls` attribute.
+    const url = `/api/live/cameras/${cam}/hls/live.m3u8?stream=${this.stream}`;
+    this.dataset.state = "hls";
+    if (window.Hls?.isSupported()) {
+      this.hls = new window.Hls({ liveSyncDurationCount: 1 });
+      this.hls.loadSource(url);
+      this.hls.attachMedia(this.video);
+    } else if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
+      this.video.src = url;
+    } else {
+      this.label.textContent += " (this browser cannot play live video)";
+    }
+    this.video.play().catch(() => {});
   }
 
   onMessage(ev) {
@@ -71,14 +95,15 @@ export class LiveTile extends HTMLElement {
   }
 
   reset(msg) {
+    this.gotInit = true;
     this.queue = [];
-    this.mime = msg.mime;
     this.dataset.stream = msg.stream;
+    this.dataset.state = "playing";
     this.ms = new MediaSource();
     this.sb = null;
     this.video.src = URL.createObjectURL(this.ms);
     this.ms.addEventListener("sourceopen", () => {
-      this.sb = this.ms.addSourceBuffer(this.mime);
+      this.sb = this.ms.addSourceBuffer(msg.mime);
       this.sb.mode = "segments";
       this.sb.addEventListener("updateend", () => this.pump());
       this.pump();
@@ -94,16 +119,24 @@ export class LiveTile extends HTMLElement {
     let at = 0;
     for (const p of parts) { buf.set(new Uint8Array(p), at); at += p.byteLength; }
     try { sb.appendBuffer(buf); } catch (e) { this.open(); return; }
-    const b = this.video.buffered;
-    if (b.length) {
-      const end = b.end(b.length - 1);
-      if (end - this.video.currentTime > LAG_S) this.video.currentTime = Math.max(b.start(b.length - 1), end - 0.05);
-      if (sb.buffered.length && end - sb.buffered.start(0) > 30) {
-        // Keep memory bounded: drop what is long past.
-        queueMicrotask(() => { if (!sb.updating) sb.remove(0, end - 10); });
-      }
+    this.chase();
+  }
+
+  chase() {
+    const v = this.video;
+    const b = v.buffered;
+    if (!b.length) return;
+    const end = b.end(b.length - 1);
+    if (end - v.currentTime > LAG_S) v.currentTime = Math.max(b.start(b.length - 1), end - 0.05);
+    if (end - b.start(0) > 30 && !this.trimming) {
+      // Keep memory bounded: drop what is long past (after this append completes).
+      this.trimming = true;
+      this.sb.addEventListener("updateend", () => {
+        this.sb.remove(0, end - 10);
+        this.trimming = false;
+      }, { once: true });
     }
-    if (this.video.paused) this.video.play().catch(() => {});
+    if (v.paused) v.play().catch(() => {});
   }
 }
 

@@ -1,0 +1,1 @@
+"""Recorded video from the index and the segment files, without re-encoding."""

@@ -1,0 +1,256 @@
+"""Live video and alerts: the wall page, the fMP4 WebSocket, camera state alerts.
+
+The WebSocket authenticates from the session cookie (browsers cannot set headers on a
+socket), refuses foreign origins, and checks the right and the camera's visibility before
+accepting: a refused socket never sees a byte of video.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, WebSocket
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from watchkeeper.auth.principal import Principal
+from watchkeeper.auth.roles import Right
+from watchkeeper.cameras.models import Camera
+from watchkeeper.errors import MediaError, NotFound, WatchkeeperError
+from watchkeeper.live.hls import HlsFeed, LiveHls
+from watchkeeper.live.snapshot import live_jpeg
+from watchkeeper.live.streamer import LiveViewer
+from watchkeeper.recording.models import StreamEvent
+from watchkeeper.recording.supervisor import StreamSupervisor
+from watchkeeper.system import System
+from watchkeeper.timeutil import format_local
+from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
+from watchkeeper.web.templating import Pages
+
+__all__ = ["build_router", "pick_supervisor"]
+
+log = logging.getLogger(__name__)
+Live = Annotated[Principal, Depends(require(Right.VIDEO_LIVE))]
+ALERT_STATES = ("offline", "stalled", "streaming")
+
+
+def pick_supervisor(system: System, camera_id: str, stream: str) -> StreamSupervisor:
+    """The recorder's supervisor for the stream; the main stream when no sub is recorded."""
+    if system.recorder is None or not system.recorder.running:
+        raise NotFound("live video needs the recorder running in this process")
+    try:
+        return system.recorder.supervisor(camera_id, stream)
+    except NotFound:
+        if stream == "main":
+            raise
+        return system.recorder.supervisor(camera_id, "main")
+
+
+def _socket_principal(ws: WebSocket, system: System) -> Principal | None:
+    cookie = ws.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    with system.db.session() as s:
+        return system.users.principal_for_session(s, cookie)
+
+
+def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
+    origin = ws.headers.get("origin")
+    host = ws.headers.get("host", "")
+    if origin is not None and origin.split("://", 1)[-1] != host:
+        return None
+    who = _socket_principal(ws, system)
+    if who is None or not who.can(Right.VIDEO_LIVE):
+        return None
+    try:
+        with system.db.session() as s:
+            system.cameras.get(s, who, camera_id)
+    except NotFound:
+        return None
+    return who
+
+
+def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
+    router = APIRouter(tags=["live"])
+    hls_base = "/api/live/cameras/{camera_id}/hls"
+
+    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str) -> HlsFeed:
+        system.cameras.get(s, who, camera_id)
+        return hls.feed(pick_supervisor(system, camera_id, stream))
+
+    @router.get("/api/live/cameras/{camera_id}/snapshot.jpg")
+    def live_snapshot(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
+        """The live picture as a JPEG (the next keyframe, so up to one GOP away)."""
+        system.cameras.get(s, who, camera_id)
+        jpeg = live_jpeg(pick_supervisor(system, camera_id, stream))
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    @router.get(hls_base + "/live.m3u8")
+    def hls_playlist(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
+        """Live HLS (fallback for clients without MSE): the last few GOPs."""
+        text = feed(system, s, who, camera_id, stream).playlist(
+            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}"
+        )
+        return Response(
+            text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"}
+        )
+
+    @router.get(hls_base + "/init.mp4")
+    def hls_init(
+        camera_id: str,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
+        f = feed(system, s, who, camera_id, stream)
+        if not f.init:
+            raise NotFound("no live video from this camera yet")
+        return Response(f.init, media_type="video/mp4", headers={"Cache-Control": "no-store"})
+
+    @router.get(hls_base + "/{seq}.m4s")
+    def hls_segment(
+        camera_id: str,
+        seq: int,
+        system: SystemDep,
+        s: SessionDep,
+        who: Live,
+        stream: Literal["main", "sub"] = "main",
+    ) -> Response:
+        data = feed(system, s, who, camera_id, stream).segment(seq)
+        return Response(
+            data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
+        )
+
+    @router.get("/wall", response_class=HTMLResponse, include_in_schema=False)
+    def wall(request: Request, system: SystemDep, s: SessionDep, who: Live) -> Response:
+        cams = system.cameras.list(s, who)
+        cams.sort(key=lambda c: (c.area.site.name, c.area.name, c.id))
+        return pages.render(
+            request,
+            "wall.html",
+            who=who,
+            cameras=cams,
+            licence=None,
+            can_playback=who.can(Right.VIDEO_PLAYBACK),
+        )
+
+    @router.get("/api/live/events")
+    async def events(
+        system: SystemDep, who: Live, after: int = 0, wait: float = Query(0.0, ge=0.0, le=25.0)
+    ) -> dict[str, object]:
+        """Camera offline / back-online alerts after event ``after`` (long poll)."""
+
+        def fetch() -> list[dict[str, object]]:
+            with system.db.session() as s:
+                visible = system.cameras.visible(who).with_only_columns(Camera.id)
+                rows = (
+                    s.execute(
+                        select(StreamEvent)
+                        .where(
+                            StreamEvent.id > after,
+                            StreamEvent.camera_id.in_(visible),
+                            StreamEvent.state.in_(ALERT_STATES),
+                        )
+                        .order_by(StreamEvent.id)
+                        .limit(200)
+                    )
+                    .scalars()
+                    .all()
+                )
+                return [
+                    {
+                        "id": e.id,
+                        "camera_id": e.camera_id,
+                        "stream": e.stream,
+                        "state": e.state,
+                        "reason": e.reason,
+                        "at_us": e.at_us,
+                        "at": format_local(e.at_us),
+                    }
+                    for e in rows
+                ]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            found = await run_in_threadpool(fetch)
+            if found or loop.time() >= deadline:
+                return {"events": found, "last": found[-1]["id"] if found else after}
+            await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+
+    @router.websocket("/api/live/cameras/{camera_id}/ws")
+    async def live_socket(
+        ws: WebSocket, camera_id: str, stream: Literal["main", "sub"] = "main"
+    ) -> None:
+        system: System = ws.app.state.system
+        who = await run_in_threadpool(_allowed, ws, system, camera_id)
+        if who is None:
+            await ws.close(code=4403)
+            return
+        try:
+            sup = pick_supervisor(system, camera_id, stream)
+        except NotFound as exc:
+            await ws.close(code=4404, reason=str(exc)[:120])
+            return
+        await ws.accept()
+        viewer = LiveViewer(sup)
+        closed = asyncio.Event()
+
+        async def watch_close() -> None:
+            try:
+                while True:
+                    await ws.receive_text()
+            except (WebSocketDisconnect, RuntimeError):
+                closed.set()
+
+        watcher = asyncio.create_task(watch_close())
+        try:
+            while not closed.is_set():
+                chunks = await run_in_threadpool(viewer.next, 0.5)
+                for c in chunks:
+                    if c.reset:
+                        await ws.send_text(
+                            json.dumps(
+                                {
+                                    "type": "init",
+                                    "mime": c.mime,
+                                    "width": c.width,
+                                    "height": c.height,
+                                    "stream": sup.key.stream,
+                                }
+                            )
+                        )
+                    await ws.send_bytes(c.data)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        except (MediaError, WatchkeeperError) as exc:
+            log.info("live %s ended: %s", camera_id, exc)
+        finally:
+            watcher.cancel()
+            viewer.close()  # quick, and must run even when this task is being cancelled
+            if ws.application_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(RuntimeError):
+                    await ws.close()
+
+    return router

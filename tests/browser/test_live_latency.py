@@ -15,7 +15,8 @@ import uvicorn
 from tests.browser.conftest import free_port
 from tests.conftest import make_settings
 from tests.foundation.helpers import add_user, load_small_register
-from tests.simulate.conftest import _media_problem, ptz, small_config
+from tests.simulate.conftest import _media_problem
+from tests.simulate.rigs import ptz, small_config
 from watchkeeper.auth.roles import Role
 from watchkeeper.live.latency import GRAB_JS, latency_ms
 from watchkeeper.recording.config import RecorderConfig

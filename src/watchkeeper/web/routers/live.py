@@ -142,6 +142,16 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
         )
 
+    def video_states(system: System) -> dict[str, str]:
+        """Main-stream state per camera this process records (the tree shows it)."""
+        if system.recorder is None:
+            return {}
+        return {
+            key.rsplit("/", 1)[0]: h.state.value
+            for key, h in system.recorder.health().items()
+            if key.endswith("/main")
+        }
+
     @router.get("/wall", response_class=HTMLResponse, include_in_schema=False)
     def wall(request: Request, system: SystemDep, s: SessionDep, who: Live) -> Response:
         cams = system.cameras.list(s, who)
@@ -151,6 +161,7 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             "wall.html",
             who=who,
             cameras=cams,
+            video=video_states(system),
             licence=None,
             can_playback=who.can(Right.VIDEO_PLAYBACK),
         )

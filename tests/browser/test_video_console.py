@@ -139,13 +139,13 @@ def test_tile_size_picks_the_stream_and_hls_is_the_fallback(
     page.wait_for_function(
         f"() => document.querySelector('{tile}')?.dataset.stream === 'sub'"
         f" && document.querySelector('{tile} video').videoWidth === 160",
-        timeout=5000,
+        timeout=15_000,
     )
     page.keyboard.press("1")  # one big tile: the main stream
     page.wait_for_function(
         f"() => document.querySelector('{tile}')?.dataset.stream === 'main'"
         f" && document.querySelector('{tile} video').videoWidth === 320",
-        timeout=5000,
+        timeout=15_000,
     )
     # The HLS fallback (what a browser without MSE gets) plays too, through hls.js here.
     page.evaluate(

@@ -5,9 +5,7 @@ import "./live-tile.js";
 const wall = document.querySelector("#wall");
 const user = document.body.dataset.user;
 const key = `wk.wall.${user}`;
-// With no saved layout, start with the cameras that are sending video.
-const streaming = [...document.querySelectorAll('[data-video="streaming"]')].map((li) => li.dataset.camera);
-const saved = JSON.parse(localStorage.getItem(key) || JSON.stringify({ size: 4, cams: streaming.slice(0, 4) }));
+const saved = JSON.parse(localStorage.getItem(key) || '{"size":4,"cams":[]}');
 
 function save() {
   const cams = [...wall.querySelectorAll("wk-live-tile")].map((t) => t.getAttribute("camera") || "");

@@ -30,12 +30,12 @@ def cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def clients(urls: list[str]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    def pull(url: str) -> list[str]:
+        return ["ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
+                "-c", "copy", "-f", "null", "-"]  # fmt: skip
+
     procs = [
-        subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
-             "-c", "copy", "-f", "null", "-"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        subprocess.Popen(pull(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for url in urls
     ]
     try:
@@ -82,7 +82,8 @@ def main() -> None:
         cams = [CameraSpec(name=f"ptz{i + 1}", kind="ptz", main=main_res) for i in range(args.ptz)]
         per, alive = measure(cams, args.seconds, args.warmup)
         print(f"ptz: {args.ptz} cameras, {alive}/{2 * args.ptz} clients alive: "
-              f"{per:.2f} CPU-s per camera-minute ({per / 60 * 100:.1f}% of a core each)")  # fmt: skip
+              f"{per:.2f} CPU-s per camera-minute "
+              f"({per / 60 * 100:.1f}% of a core each)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gi.repository import GLib, Gst, GstApp
-
+from watchkeeper.simulate._gi import GLib, Gst, GstApp
 from watchkeeper.simulate.annexb import AccessUnit, corrupt, split_access_units
 from watchkeeper.simulate.faults import CameraState
 

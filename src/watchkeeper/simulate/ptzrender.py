@@ -2,9 +2,10 @@
 
 The crop follows :class:`~watchkeeper.simulate.ptz.PtzHead` frame by frame (``videocrop``
 renegotiates, ``videoscale`` brings it back to the stream size). Each frame carries an
-on-screen caption (name, time, position) and the machine-readable capture clock of
-:mod:`watchkeeper.simulate.clockcode`. x264 runs ultrafast/zerolatency: a PTZ view is live
-by nature, so it is the one place the simulator encodes.
+on-screen caption (camera name, date and time, as real cameras burn in) and the
+machine-readable capture clock of :mod:`watchkeeper.simulate.clockcode`. x264 runs
+ultrafast/zerolatency with one slice per frame: a PTZ view is live by nature, so it is the
+one place the simulator encodes.
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from gi.repository import Gst
-
-from watchkeeper.simulate import _gi  # noqa: F401
+from watchkeeper.simulate._gi import GdkPixbuf, GLib, Gst
 from watchkeeper.simulate.clockcode import code_bits, code_geometry
 from watchkeeper.simulate.faults import CameraState
 from watchkeeper.simulate.ptz import PtzHead, viewport
@@ -37,38 +35,49 @@ class PtzStream:
 
 
 def _source(panorama: Path) -> str:
-    return f'filesrc location="{panorama}" ! jpegdec ! videoconvert ! video/x-raw,format=BGRx'
+    return f'filesrc location="{panorama}" ! jpegdec ! videoconvert ! video/x-raw,format=I420'
 
 
 def build_ptz_bin(
     panorama: Path, stream: PtzStream, head: PtzHead, state: CameraState
 ) -> Gst.Element:
-    """The media element for one PTZ stream; ``pay0`` is the RTP payloader."""
+    """The media element for one PTZ stream; ``pay0`` is the RTP payloader.
+
+    Everything stays in I420 (the encoder's format) and the clock code is written straight
+    into the luma plane: a colour-space round trip for a drawing library cost more than the
+    encoder itself.
+    """
     desc = (
-        f"{_source(panorama)} ! imagefreeze is-live=true name=freeze "
-        f"! video/x-raw,framerate={stream.fps}/1 ! videocrop name=crop ! videoscale "
+        f"{_source(panorama)} ! imagefreeze is-live=true "
+        f"! video/x-raw,framerate={stream.fps}/1 ! videocrop name=crop "
+        f"! videoscale method=nearest-neighbour "
         f"! video/x-raw,width={stream.width},height={stream.height} "
-        f"! cairooverlay name=osd ! videoconvert ! video/x-raw,format=I420 "
-        f"! x264enc name=enc speed-preset=ultrafast tune=zerolatency bframes=0 "
+        f"! gdkpixbufoverlay name=code "
+        f'! clockoverlay text="{stream.name}" time-format="%Y-%m-%d %H:%M:%S" '
+        f'halignment=left valignment=bottom font-desc="Sans {max(8, stream.height // 40)}" '
+        f"! x264enc name=enc speed-preset=ultrafast tune=zerolatency bframes=0 threads=1 "
         f"key-int-max={stream.gop} bitrate={stream.kbps} "
         f"! video/x-h264,profile=constrained-baseline ! h264parse "
         f"! rtph264pay name=pay0 pt=96 config-interval=-1"
     )
     pipeline = Gst.parse_bin_from_description(desc, False)
     crop = pipeline.get_by_name("crop")
-    osd = pipeline.get_by_name("osd")
     enc = pipeline.get_by_name("enc")
+    code = pipeline.get_by_name("code")
     last: list[tuple[int, int, int, int]] = []
 
     def steer(_pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
         v = viewport(head.position(), *SCENE_SIZE, stream.width, stream.height)
         edges = (v.left, SCENE_SIZE[0] - v.left - v.width, v.top, SCENE_SIZE[1] - v.top - v.height)
         if not last or last[0] != edges:
-            crop.set_property("left", edges[0])
-            crop.set_property("right", edges[1])
-            crop.set_property("top", edges[2])
-            crop.set_property("bottom", edges[3])
+            for name, value in zip(("left", "right", "top", "bottom"), edges, strict=True):
+                crop.set_property(name, value)
             last[:] = [edges]
+        return Gst.PadProbeReturn.OK
+
+    def stamp(_pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
+        now_ms = int(time.time() * 1000 + state.clock_offset_s * 1000)
+        code.set_property("pixbuf", code_pixbuf(now_ms, stream.width))
         return Gst.PadProbeReturn.OK
 
     def stall(_pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
@@ -76,38 +85,29 @@ def build_ptz_bin(
             return Gst.PadProbeReturn.DROP
         return Gst.PadProbeReturn.OK
 
+    steer(crop.get_static_pad("sink"), None)  # negotiate at the head's current view
     crop.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, steer)
+    code.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, stamp)
     enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, stall)
-    osd.connect("draw", _draw_overlay, (stream, head, state))
     return pipeline
 
 
-def _draw_overlay(
-    _overlay: Gst.Element, ctx: Any, _ts: int, _dur: int, data: tuple[PtzStream, PtzHead, Any]
-) -> None:
-    """Caption and clock code; the capture time is the camera's clock (offset included)."""
-    stream, head, state = data
-    now_ms = int(time.time() * 1000 + state.clock_offset_s * 1000)
-    x0, y0, block = code_geometry(stream.width)
-    bits = code_bits(now_ms)
-    ctx.set_source_rgb(0, 0, 0)
-    ctx.rectangle(0, 0, x0 * 2 + block * len(bits), y0 + block * 2.5)
-    ctx.fill()
-    ctx.set_source_rgb(1, 1, 1)
+def code_pixbuf(utc_ms: int, width: int) -> GdkPixbuf.Pixbuf:
+    """The clock strip on a black band, as an opaque RGB image for the top-left corner."""
+    x0, y0, block = code_geometry(width)
+    bits = code_bits(utc_ms)
+    span = min(width, int(x0 * 2 + block * len(bits)))
+    black = b"\x00\x00\x00" * span
+    code = bytearray(black)
     for i, bit in enumerate(bits):
         if bit:
-            ctx.rectangle(x0 + i * block, y0, block, block * 2)
-    ctx.fill()
-    pos = head.position()
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now_ms / 1000))
-    ctx.set_font_size(max(10.0, stream.height / 24))
-    ctx.move_to(x0, stream.height - block)
-    ctx.text_path(f"{stream.name}  {stamp} UTC  P{pos.pan:+.2f} T{pos.tilt:+.2f} Z{pos.zoom:.2f}")
-    ctx.set_source_rgb(0, 0, 0)
-    ctx.set_line_width(3)
-    ctx.stroke_preserve()
-    ctx.set_source_rgb(1, 1, 1)
-    ctx.fill()
+            a, b = int(x0 + i * block), int(x0 + (i + 1) * block)
+            code[3 * a : 3 * b] = b"\xff\xff\xff" * (b - a)
+    top, bottom, rows = int(y0), int(y0 + 2 * block), int(y0 + 2.5 * block)
+    data = black * top + bytes(code) * (bottom - top) + black * (rows - bottom)
+    return GdkPixbuf.Pixbuf.new_from_bytes(
+        GLib.Bytes.new(data), GdkPixbuf.Colorspace.RGB, False, 8, span, rows, 3 * span
+    )
 
 
 def render_snapshot(panorama: Path, head: PtzHead, width: int, height: int) -> bytes:

@@ -102,16 +102,17 @@ class Rig:
         env = dict(os.environ)
         src = str(Path(watchkeeper.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "watchkeeper.simulate", str(tmp / "rig.json"), str(ready)],
-            stdout=subprocess.DEVNULL, stderr=open(tmp / "rig.log", "wb"), env=env,  # noqa: SIM115
-        )  # fmt: skip
+        with open(tmp / "rig.log", "wb") as log:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "watchkeeper.simulate", str(tmp / "rig.json"), str(ready)],
+                stdout=subprocess.DEVNULL, stderr=log, env=env,
+            )  # fmt: skip
         deadline = time.monotonic() + self._start_timeout
         while not ready.exists():
             if self._proc.poll() is not None or time.monotonic() > deadline:
-                log = (tmp / "rig.log").read_text(errors="replace")[-2000:]
+                tail = (tmp / "rig.log").read_text(errors="replace")[-2000:]
                 self.stop()
-                raise MediaError(f"simulated camera rig did not start:\n{log}")
+                raise MediaError(f"simulated camera rig did not start:\n{tail}")
             time.sleep(0.05)
         info = json.loads(ready.read_text(encoding="utf-8"))
         self.control_url = info["control"]

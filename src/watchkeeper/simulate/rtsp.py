@@ -12,10 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gi.repository import Gst, GstRtsp, GstRtspServer
-
 from watchkeeper.errors import MediaError
-from watchkeeper.simulate import _gi  # noqa: F401
+from watchkeeper.simulate._gi import GLib, Gst, GstRtsp, GstRtspServer
 from watchkeeper.simulate.faults import CameraState
 
 __all__ = ["ElementMaker", "RtspService"]
@@ -120,8 +118,6 @@ class RtspService:
         for name in list(self._clients):
             self.drop(name)
         if self._source_id:
-            from gi.repository import GLib
-
             GLib.source_remove(self._source_id)
             self._source_id = None
 

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from gi.repository import GLib, Gst
-
 from watchkeeper.errors import ValidationError
-from watchkeeper.simulate import _gi  # noqa: F401
+from watchkeeper.simulate._gi import GLib, Gst
 from watchkeeper.simulate.config import RESOLUTIONS, CameraSpec, RigConfig
 from watchkeeper.simulate.faults import PTZ_FAULTS, CameraState, FaultKind, FaultRequest
 from watchkeeper.simulate.feed import ClipFeed, ClipLibrary
@@ -52,7 +50,6 @@ class CameraRuntime:
     onvif_url: str = ""
     head: PtzHead | None = None
     snapshot: Callable[[], bytes] = field(default=lambda: b"")
-    presets_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stream_size(self, stream: str) -> tuple[int, int, int]:
         s = self.spec

@@ -187,6 +187,9 @@ class StreamSupervisor:
 
     def _session(self, stop: threading.Event) -> str:
         """One connection; returns why it ended."""
+        # A stall is a silence within one connection; the time spent reconnecting is already
+        # told by the connecting/offline events, and must not read as a stall afterwards.
+        self._last_rx_us = None
         try:
             source = self._open(self._url)
         except MediaError as exc:
@@ -217,13 +220,14 @@ class StreamSupervisor:
                     return stamp.reason
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     continue
-                if (
-                    stamp.action is Action.NEW_RUN
-                    and self._last_rx_us is not None
-                    and (now - self._last_rx_us > self._cfg.stall_seconds * US_PER_S)
-                ):
-                    stall_at = self._last_rx_us + int(self._cfg.stall_seconds * US_PER_S)
-                    self._set(StreamState.STALLED, stamp.reason, stall_at)
+                if stamp.action is Action.NEW_RUN and self._last_rx_us is not None:
+                    stall_us = int(self._cfg.stall_seconds * US_PER_S)
+                    if now - self._last_rx_us > stall_us:
+                        self._set(StreamState.STALLED, stamp.reason, self._last_rx_us + stall_us)
+                    elif not packet.is_keyframe:
+                        # the run breaks mid-GOP: video is lost until the next key frame, and
+                        # the gap report must be able to say why
+                        self._set(StreamState.STALLED, stamp.reason, now)
                 self._last_rx_us = now
                 self._on_packet(packet, stamp.wall_us, stamp.run_start_us or stamp.wall_us)
                 self._writer.write(packet, stamp)

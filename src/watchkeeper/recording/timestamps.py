@@ -100,11 +100,15 @@ class TimestampValidator:
             gap = (p.received_us - self._last_rx) / US_PER_S
             return self._start_run(p, dts, f"no packet for {gap:.1f} s")
         step = dts - self._last_dts
+        # Media time that moves unlike receive time by more than the drift allowance is a jump
+        # (a camera resetting or skipping its clock), not jitter: dropping packets until the
+        # old timeline caught up, or placing frames in the future, would both lose footage.
+        skew_us = step * self._num // self._den - (p.received_us - self._last_rx)
         if step <= 0:
-            if -step > self._max_gap_ticks:
+            if -step > self._max_gap_ticks or -skew_us > self._max_drift_us:
                 return self._start_run(p, dts, "timestamps went back (camera restarted?)")
             return Stamp(Action.DROP, "DTS did not increase")
-        if step > self._max_gap_ticks:
+        if step > self._max_gap_ticks or skew_us > self._max_drift_us:
             return self._start_run(p, dts, "timestamps jumped forward")
         wall = self._wall(dts)
         if p.keyframe and abs(p.received_us - wall) > self._max_drift_us:

@@ -244,7 +244,8 @@ class StreamSupervisor:
     def _on_packet(self, packet: Any, wall_us: int, run_start_us: int) -> None:
         mono = self._clock.monotonic()
         self._last_streaming_mono = mono
-        if self._state is not StreamState.STREAMING:
+        if self._state is not StreamState.STREAMING and packet.is_keyframe:
+            # recording starts (again) at a key frame: until then the gap goes on
             self._set(StreamState.STREAMING, "receiving video")
         self._window.append((mono, packet.size))
         while self._window and mono - self._window[0][0] > 5.0:

@@ -221,13 +221,14 @@ class StreamSupervisor:
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     continue
                 if stamp.action is Action.NEW_RUN and self._last_rx_us is not None:
-                    stall_us = int(self._cfg.stall_seconds * US_PER_S)
-                    if now - self._last_rx_us > stall_us:
-                        self._set(StreamState.STALLED, stamp.reason, self._last_rx_us + stall_us)
-                    elif not packet.is_keyframe:
-                        # the run breaks mid-GOP: video is lost until the next key frame, and
-                        # the gap report must be able to say why
-                        self._set(StreamState.STALLED, stamp.reason, now)
+                    # A run that breaks after a silence, or mid-GOP (video is lost until the
+                    # next key frame), leaves a gap; the event, dated inside or just before
+                    # it, lets the gap report say why.
+                    quiet = now - self._last_rx_us
+                    if quiet > US_PER_S or not packet.is_keyframe:
+                        stall_us = int(self._cfg.stall_seconds * US_PER_S)
+                        at = self._last_rx_us + (stall_us if quiet > stall_us else quiet // 2)
+                        self._set(StreamState.STALLED, stamp.reason, at)
                 self._last_rx_us = now
                 self._on_packet(packet, stamp.wall_us, stamp.run_start_us or stamp.wall_us)
                 self._writer.write(packet, stamp)

@@ -78,28 +78,25 @@ class PyAvSource:
 
 
 class RtspSource(PyAvSource):
-    """A camera over RTSP: PyAV's packets, with the first frame's timestamps restored.
+    """A camera over RTSP: PyAV's packets, with lost frame timestamps restored.
 
-    FFmpeg's RTSP demuxer hands out the first access unit of a connection (the key frame a
-    camera starts with) with neither DTS nor PTS. Dropped for that, it would cost a whole GOP
-    per connection, so it is held until the next packet and given that packet's DTS less one
-    frame.
+    FFmpeg's RTSP demuxer hands out some access units with neither DTS nor PTS: the first of
+    a connection, and the first after a silence (both key frames, as cameras resume on one).
+    Dropped for that, each would cost a whole GOP, so such a packet is held until the next
+    one and given that packet's DTS less one frame.
     """
 
     def packets(self) -> Iterator[av.Packet[Any]]:
         held: av.Packet[Any] | None = None
-        first = True
         for packet in super().packets():
-            if first and packet.dts is None and packet.pts is None:
-                held = packet
-                first = False
-                continue
-            first = False
             if held is not None:
                 if packet.dts is not None:
                     held.dts = held.pts = packet.dts - _frame_ticks(self._video)
                 yield held
                 held = None
+            if packet.dts is None and packet.pts is None:
+                held = packet
+                continue
             yield packet
         if held is not None:
             yield held

@@ -168,3 +168,35 @@ def test_rtsp_opener_translates_connection_errors() -> None:
 
     with pytest.raises(MediaError, match="cannot open stream"):
         rtsp_opener(open_timeout_s=2, read_timeout_s=2)("rtsp://127.0.0.1:9/none")
+
+
+def test_rtsp_source_restores_lost_key_frame_timestamps() -> None:
+    """FFmpeg's RTSP demuxer gives the first access unit, and the first after a silence, no
+    DTS/PTS; those key frames must not be lost."""
+    from dataclasses import dataclass
+    from fractions import Fraction
+    from types import SimpleNamespace
+
+    from watchkeeper.recording.ingest import RtspSource
+
+    @dataclass
+    class Pkt:
+        dts: int | None
+        pts: int | None
+        is_keyframe: bool
+        size: int = 100
+
+    video = SimpleNamespace(time_base=Fraction(1, 90_000), average_rate=15, guessed_rate=None)
+    sent = [Pkt(None, None, True), Pkt(6000, 6000, False), Pkt(12000, 12000, False)]
+    sent += [Pkt(None, None, True), Pkt(306000, 306000, False)]  # after a 3 s silence
+    container = SimpleNamespace(
+        streams=SimpleNamespace(video=[video]), demux=lambda _v: iter(sent), close=lambda: None
+    )
+    got = list(RtspSource(container).packets())
+    assert [(p.dts, p.pts, p.is_keyframe) for p in got] == [
+        (0, 0, True),
+        (6000, 6000, False),
+        (12000, 12000, False),
+        (300000, 300000, True),
+        (306000, 306000, False),
+    ]

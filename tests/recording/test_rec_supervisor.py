@@ -122,7 +122,8 @@ def test_stall_is_an_event_and_starts_a_new_run(clip: Path, tmp_path: Path) -> N
         StreamState.STREAMING,
     ]
     stalled, resumed = h.events[2], h.events[3]
-    assert abs(resumed[1] - stalled[1] - (5 * US_PER_S + 66_667)) < 10  # quiet 15 s, alarm at 10
+    # quiet 15 s, alarm at 10 (counted from the last frame's wall time: µs of rounding)
+    assert abs(resumed[1] - stalled[1] - (5 * US_PER_S + 66_667)) < 1000
     assert "no packet" in stalled[2]
     assert [s.discontinuity for s in h.segments] == [True, True]
     gap = h.segments[1].start_us - h.segments[0].end_us
@@ -241,3 +242,37 @@ def test_in_band_sps_parsing() -> None:
     hevc = b"\x00\x00\x01\x40\x01\x0c\x00\x00\x01\x42\x01\x01\x60\x00\x00\x01\x44\x01"
     assert in_band_sps(hevc, "hevc") == b"\x42\x01\x01\x60"
     assert in_band_sps(b"\x00\x00\x00\x10" + b"\x65" * 20, "h264") is None  # length-prefixed
+
+
+def test_run_broken_mid_gop_is_explained(clip: Path, tmp_path: Path) -> None:
+    """A timestamp jump on a delta frame costs video until the next key frame: that gap
+    must carry the jump as its reason, and 'streaming' returns only with the key frame."""
+
+    class Jumping(FileSource):
+        def packets(self) -> Iterator[Any]:
+            start = clock.monotonic()
+            tb = self.template.time_base
+            first: int | None = None
+            for n, p in enumerate(super().packets()):
+                first = p.dts if first is None else first
+                clock.advance(max(0.0, start + float((p.dts - first) * tb) - clock.monotonic()))
+                if n >= 20:  # mid-GOP (a key frame every 15): the camera's clock leaps 3 s
+                    p.dts += 3 * 90_000
+                    p.pts = p.dts
+                yield p
+
+    clock = FakeClock()
+    cfg = RecorderConfig(stagger=False)
+    h = Harness(tmp_path, [lambda c: Jumping(clip, c, realtime=True)], cfg, clock)
+    h.run()
+    assert h.states()[:4] == [
+        StreamState.CONNECTING,
+        StreamState.STREAMING,
+        StreamState.STALLED,
+        StreamState.STREAMING,
+    ]
+    stalled, resumed = h.events[2], h.events[3]
+    assert "jumped forward" in stalled[2]
+    first, second = h.segments[0], h.segments[1]
+    assert stalled[1] <= first.end_us < second.start_us <= resumed[1] + 1000  # µs rounding
+    assert 0.5 * US_PER_S < second.start_us - first.end_us < 1.1 * US_PER_S  # frames 20..29 lost

@@ -94,3 +94,30 @@ def test_wall_time_is_integer_arithmetic_for_odd_time_bases() -> None:
     v.check(PacketInfo(0, 0, True, T0))
     s = v.check(PacketInfo(1024 * 3, None, False, T0 + 200_000))
     assert s.wall_us == T0 + 200_000 and isinstance(s.wall_us, int)
+
+
+def test_small_backward_jump_starts_a_new_run_instead_of_dropping() -> None:
+    # 3 s back is under max_gap_s, but receive time moved on: a jump, not a late packet
+    stamps = feed(
+        TimestampValidator(TB, max_gap_s=5),
+        [(90_000 * 10, 0), (90_000 * 10 + STEP, 66_667), (90_000 * 7, 133_333)],
+    )
+    assert stamps[2].action is Action.NEW_RUN and "back" in stamps[2].reason
+    assert stamps[2].wall_us == T0 + 133_333
+
+
+def test_small_forward_jump_is_not_placed_in_the_future() -> None:
+    stamps = feed(
+        TimestampValidator(TB, max_gap_s=5),
+        [(0, 0), (STEP, 66_667), (STEP + 90_000 * 3, 133_333)],
+    )
+    assert stamps[2].action is Action.NEW_RUN and "forward" in stamps[2].reason
+    assert stamps[2].wall_us == T0 + 133_333
+
+
+def test_burst_after_network_delay_is_accepted() -> None:
+    # media steps one frame while 3 s passed on the server (TCP held the packets): continuous
+    stamps = feed(
+        TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (2 * STEP, 3_000_000)]
+    )
+    assert stamps[2].action is Action.ACCEPT

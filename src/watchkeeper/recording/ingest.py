@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +20,15 @@ import av
 from watchkeeper.errors import MediaError
 from watchkeeper.timeutil import Clock
 
-__all__ = ["FileSource", "MediaSource", "Opener", "PyAvSource", "file_opener", "rtsp_opener"]
+__all__ = [
+    "FileSource",
+    "MediaSource",
+    "Opener",
+    "PyAvSource",
+    "RtspSource",
+    "file_opener",
+    "rtsp_opener",
+]
 
 
 class MediaSource(Protocol):
@@ -68,20 +77,63 @@ class PyAvSource:
             self._c.close()
 
 
-def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> Opener:
-    """Opens RTSP over TCP with connect and read timeouts (a read timeout is a stall)."""
+class RtspSource(PyAvSource):
+    """A camera over RTSP: PyAV's packets, with lost frame timestamps restored.
 
-    def _open(url: str) -> MediaSource:
-        options = {
-            "rtsp_transport": "tcp",
-            "timeout": str(int(read_timeout_s * 1_000_000)),
-            "fflags": "nobuffer",
-        }
+    FFmpeg's RTSP demuxer hands out some access units with neither DTS nor PTS: the first of
+    a connection, and the first after a silence (both key frames, as cameras resume on one).
+    Dropped for that, each would cost a whole GOP, so such a packet is held until the next
+    one and given that packet's DTS less one frame.
+    """
+
+    def packets(self) -> Iterator[av.Packet[Any]]:
+        held: av.Packet[Any] | None = None
+        for packet in super().packets():
+            if held is not None:
+                if packet.dts is not None:
+                    held.dts = held.pts = packet.dts - _frame_ticks(self._video)
+                yield held
+                held = None
+            if packet.dts is None and packet.pts is None:
+                held = packet
+                continue
+            yield packet
+        if held is not None:
+            yield held
+
+
+def _frame_ticks(video: Any) -> int:
+    """One frame's duration in the stream's time base (15 fps if the rate is unknown)."""
+    rate = video.average_rate or video.guessed_rate or 15
+    return max(1, int(1 / (Fraction(rate) * Fraction(video.time_base))))
+
+
+def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> Opener:
+    """Opens RTSP over TCP with connect and read timeouts (a read timeout is a stall).
+
+    Probing is cut to the first packet: the SDP's parameter sets (or the key frame's own)
+    describe the stream, and FFmpeg's default probe would hold back ~2 s of video before the
+    first packet is returned (with ``fflags=nobuffer`` it would throw those packets away, so
+    every reconnect lost a GOP or more). A camera that describes itself in neither place is
+    probed again the slow way.
+    """
+
+    def _connect(url: str, probe: dict[str, str]) -> RtspSource:
+        options = {"rtsp_transport": "tcp", "timeout": str(int(read_timeout_s * 1_000_000))}
         try:
-            container = av.open(url, options=options, timeout=(open_timeout_s, read_timeout_s))
+            container = av.open(
+                url, options=options | probe, timeout=(open_timeout_s, read_timeout_s)
+            )
         except av.FFmpegError as exc:
             raise MediaError(f"cannot open stream: {exc}") from exc
-        return PyAvSource(container)
+        return RtspSource(container)
+
+    def _open(url: str) -> MediaSource:
+        source = _connect(url, {"probesize": "32", "analyzeduration": "0"})
+        if source.template.codec_context.width:
+            return source
+        source.close()
+        return _connect(url, {})
 
     return _open
 

@@ -116,7 +116,8 @@ class StreamSupervisor:
         self._window: deque[tuple[float, int]] = deque()
         self._last_key_us: int | None = None
         self._last_streaming_mono = clock.monotonic()
-        self._last_rx_us: int | None = None
+        self._last_wall_us: int | None = None
+        self._reconnect_now = False
 
     # -- state -----------------------------------------------------------------------------
     def _set(self, state: StreamState, reason: str, at_us: int | None = None) -> None:
@@ -175,6 +176,9 @@ class StreamSupervisor:
                     self._set(StreamState.OFFLINE, f"no video for {quiet:.0f} s: {reason}")
                 elif self._state is StreamState.STREAMING:
                     self._set(StreamState.STALLED, reason)
+                if self._reconnect_now:  # our own decision, not the camera failing
+                    self._reconnect_now = False
+                    continue
                 self._sleep(backoff, stop)
                 backoff = min(self._cfg.backoff_max_s, max(backoff * 2, 0.1))
         finally:
@@ -189,6 +193,9 @@ class StreamSupervisor:
 
     def _session(self, stop: threading.Event) -> str:
         """One connection; returns why it ended."""
+        # A stall is a silence within one connection; the time spent reconnecting is already
+        # told by the connecting/offline events, and must not read as a stall afterwards.
+        self._last_wall_us = None
         try:
             source = self._open(self._url)
         except MediaError as exc:
@@ -212,6 +219,7 @@ class StreamSupervisor:
                 if packet.is_keyframe:
                     found = in_band_sps(bytes(memoryview(packet)[:512]), codec)
                     if found is not None and sps is not None and found != sps:
+                        self._reconnect_now = True
                         return "codec configuration changed (new SPS); reconnecting for it"
                     sps = found or sps
                 now = self._clock.now_us()
@@ -220,14 +228,18 @@ class StreamSupervisor:
                     return stamp.reason
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     continue
-                if (
-                    stamp.action is Action.NEW_RUN
-                    and self._last_rx_us is not None
-                    and (now - self._last_rx_us > self._cfg.stall_seconds * US_PER_S)
-                ):
-                    stall_at = self._last_rx_us + int(self._cfg.stall_seconds * US_PER_S)
-                    self._set(StreamState.STALLED, stamp.reason, stall_at)
-                self._last_rx_us = now
+                if stamp.action is Action.NEW_RUN and self._last_wall_us is not None:
+                    # A run that breaks after a silence, or mid-GOP (video is lost until the
+                    # next key frame), leaves a gap; the event, dated inside or just before
+                    # it, lets the gap report say why. The silence is measured from the last
+                    # frame's place in time, as a frame held back by the demuxer can arrive
+                    # late, just before the new run.
+                    quiet = now - self._last_wall_us
+                    if quiet > US_PER_S or not packet.is_keyframe:
+                        stall_us = int(self._cfg.stall_seconds * US_PER_S)
+                        at = self._last_wall_us + (stall_us if quiet > stall_us else quiet // 2)
+                        self._set(StreamState.STALLED, stamp.reason, at)
+                self._last_wall_us = stamp.wall_us
                 self._on_packet(packet, stamp.wall_us, stamp.run_start_us or stamp.wall_us)
                 self._writer.write(packet, stamp)
             return "stream ended"
@@ -245,7 +257,8 @@ class StreamSupervisor:
     def _on_packet(self, packet: Any, wall_us: int, run_start_us: int) -> None:
         mono = self._clock.monotonic()
         self._last_streaming_mono = mono
-        if self._state is not StreamState.STREAMING:
+        if self._state is not StreamState.STREAMING and packet.is_keyframe:
+            # recording starts (again) at a key frame: until then the gap goes on
             self._set(StreamState.STREAMING, "receiving video")
         self._window.append((mono, packet.size))
         while self._window and mono - self._window[0][0] > 5.0:

@@ -73,6 +73,9 @@ class TimestampValidator:
     def _wall(self, dts: int) -> int:
         return self._anchor_us + (dts - self._anchor_dts) * self._num // self._den
 
+    def _seconds(self, ticks: int) -> str:
+        return f"{ticks * self._num / self._den / US_PER_S:.1f} s"
+
     def _start_run(self, p: PacketInfo, dts: int, reason: str) -> Stamp:
         self._anchor_us = p.received_us
         self._anchor_dts = dts
@@ -100,12 +103,17 @@ class TimestampValidator:
             gap = (p.received_us - self._last_rx) / US_PER_S
             return self._start_run(p, dts, f"no packet for {gap:.1f} s")
         step = dts - self._last_dts
+        # Media time that moves unlike receive time by more than the drift allowance is a jump
+        # (a camera resetting or skipping its clock), not jitter: dropping packets until the
+        # old timeline caught up, or placing frames in the future, would both lose footage.
+        skew_us = step * self._num // self._den - (p.received_us - self._last_rx)
         if step <= 0:
-            if -step > self._max_gap_ticks:
-                return self._start_run(p, dts, "timestamps went back (camera restarted?)")
+            if -step > self._max_gap_ticks or -skew_us > self._max_drift_us:
+                why = f"timestamps went back {self._seconds(-step)} (camera restarted?)"
+                return self._start_run(p, dts, why)
             return Stamp(Action.DROP, "DTS did not increase")
-        if step > self._max_gap_ticks:
-            return self._start_run(p, dts, "timestamps jumped forward")
+        if step > self._max_gap_ticks or skew_us > self._max_drift_us:
+            return self._start_run(p, dts, f"timestamps jumped forward {self._seconds(step)}")
         wall = self._wall(dts)
         if p.keyframe and abs(p.received_us - wall) > self._max_drift_us:
             drift_ms = (p.received_us - wall) // 1000

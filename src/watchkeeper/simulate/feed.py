@@ -22,6 +22,11 @@ from watchkeeper.simulate.faults import CameraState
 
 __all__ = ["ClipFeed", "ClipLibrary", "LoadedClip"]
 
+# Timestamps start as if the camera had been up an hour, so a jump back of up to an hour is
+# a real jump back; from zero it would be clamped, and a stream of frames all stamped zero
+# is a different fault.
+_UPTIME_NS = 3600 * Gst.SECOND
+
 
 @dataclass(frozen=True)
 class LoadedClip:
@@ -116,7 +121,7 @@ class ClipFeed:
             units = self._clips[want].units
             unit = units[self._index % len(units)]
         assert self._start_rt is not None
-        pts = self._start_rt + self._sent * self._dur + state.ts_offset_ns
+        pts = self._start_rt + _UPTIME_NS + self._sent * self._dur + state.ts_offset_ns
         self._sent += 1
         self._index = (self._index + 1) % len(units)
         if state.stalled(now):

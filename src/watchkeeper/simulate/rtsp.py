@@ -59,6 +59,14 @@ def _unsync_sinks(_bin: Any, _sub: Any, element: Gst.Element) -> None:
     factory = element.get_factory()
     if factory is not None and factory.get_name() in ("appsink", "multiudpsink"):
         element.set_property("sync", False)
+        # gst-rtsp-server turns sync back on for the TCP sink when a client sets up (its
+        # rate control); synced, a jump forward of N s would reach the client N s late.
+        element.connect("notify::sync", _keep_unsynced)
+
+
+def _keep_unsynced(element: Gst.Element, _pspec: Any) -> None:
+    if element.get_property("sync"):
+        element.set_property("sync", False)
 
 
 class RtspService:

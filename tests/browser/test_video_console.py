@@ -33,7 +33,9 @@ from watchkeeper.timeutil import US_PER_S, FakeClock, SystemClock, format_local
 from watchkeeper.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "playback"))
-from pb_media import fitted_diff, grey, make_clip, need_tool, record
+from pb_media import fitted_diff, grey, record
+
+from tests.clips import make_clip, need_tool
 
 pytestmark = pytest.mark.browser
 

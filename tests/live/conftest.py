@@ -20,7 +20,7 @@ from watchkeeper.timeutil import SystemClock
 from watchkeeper.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "playback"))
-from pb_media import make_clip
+from tests.clips import make_clip
 from tests.conftest import make_settings
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pb_media import Footage, Served, make_clip, record
+from pb_media import Footage, Served, record
+from tests.clips import make_clip
 from tests.foundation.helpers import add_user, load_small_register
 
 from watchkeeper.auth.roles import Role

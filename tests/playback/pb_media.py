@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 from tests.foundation.helpers import ROOT
 
 from watchkeeper.auth.roles import Role
@@ -20,50 +17,6 @@ from watchkeeper.recording.store import SegmentIndex
 from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
 from watchkeeper.system import System
 from watchkeeper.timeutil import FakeClock
-
-
-def need_tool(name: str) -> None:
-    import os
-
-    if shutil.which(name) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI")
-        pytest.skip(f"{name} is not installed")
-
-
-def make_clip(path: Path, seconds: int, size: str) -> Path:
-    """H.264 as a camera sends it: 15 fps, keyframe each second, no B-frames, MPEG-TS."""
-    need_tool("ffmpeg")
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={size}:rate=15",
-            "-t",
-            str(seconds),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-bf",
-            "0",
-            "-g",
-            "15",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "mpegts",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
 
 
 def record(

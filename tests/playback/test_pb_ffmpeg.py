@@ -9,7 +9,8 @@ import subprocess
 import av
 import httpx
 import pytest
-from pb_media import Footage, Served, grey, mean_abs_diff, need_tool, token_for
+from pb_media import Footage, Served, grey, mean_abs_diff, token_for
+from tests.clips import need_tool
 
 from watchkeeper.auth.roles import Role
 from watchkeeper.timeutil import US_PER_S

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 from rec_helpers import add_cameras, run_writer
 from sqlalchemy import create_engine, text
+from tests.clips import make_clip
 
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
@@ -19,44 +18,6 @@ from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.timeutil import FakeClock
 
 PG_ADMIN = os.environ.get("WATCHKEEPER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def make_clip(path: Path, seconds: int = 6, fmt: str = "mpegts", size: str = "320x240") -> Path:
-    """H.264, 15 fps, a keyframe every second, no B-frames: what an IP camera sends."""
-    if shutil.which("ffmpeg") is None:
-        if os.environ.get("CI"):
-            pytest.fail("ffmpeg is not installed and CI is set")
-        pytest.skip("ffmpeg is not installed")
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={size}:rate=15",
-            "-t",
-            str(seconds),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-bf",
-            "0",
-            "-g",
-            "15",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            fmt,
-            str(path),
-        ],
-        check=True,
-    )
-    return path
 
 
 @pytest.fixture(scope="session")

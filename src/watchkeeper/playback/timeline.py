@@ -20,33 +20,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
+from watchkeeper.recording.gaps import Gap as TimelineGap
+from watchkeeper.recording.gaps import Span as TimelineSpan
+from watchkeeper.recording.gaps import explain_gap
 from watchkeeper.recording.holds import active_holds
-from watchkeeper.recording.models import Segment, StreamEvent, StreamState
+from watchkeeper.recording.models import Segment, StreamEvent
 
 COARSE_US = 60_000_000
 """Above this many microseconds per pixel the database groups segments by pixel."""
 
 __all__ = ["Timeline", "TimelineGap", "TimelineHold", "TimelineSpan", "build_timeline"]
-
-_REASONS = {
-    StreamState.STALLED.value: "stream stalled",
-    StreamState.OFFLINE.value: "camera offline",
-    StreamState.CONNECTING.value: "reconnecting",
-    StreamState.STOPPED.value: "recorder stopped",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineSpan:
-    start_us: int
-    end_us: int
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineGap:
-    start_us: int
-    end_us: int
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +66,6 @@ def merge_spans(
         else:
             out.append(TimelineSpan(s0, s1))
     return out
-
-
-def explain(events: list[tuple[int, str, str]], start: int, end: int) -> str:
-    """Why nothing was recorded in ``[start, end)``, from (at, state, reason) events."""
-    before = [e for e in events if e[0] <= start]
-    inside = [e for e in events if start < e[0] < end and e[1] != "streaming"]
-    if before and before[-1][1] != StreamState.STREAMING.value:
-        chosen = before[-1]
-    elif inside:
-        chosen = inside[0]
-    elif not before:
-        return "not recorded (recorder not running)"
-    else:
-        return "recorder interrupted while streaming (crash or power cut?)"
-    label = _REASONS.get(chosen[1], chosen[1])
-    return f"{label}: {chosen[2]}" if chosen[2] else label
 
 
 def _segment_spans(
@@ -166,7 +133,7 @@ def build_timeline(
                 .order_by(StreamEvent.at_us, StreamEvent.id)
             )
         ]
-        gaps = [TimelineGap(a, b, explain(events, a, b)) for a, b in holes]
+        gaps = [TimelineGap(a, b, explain_gap(events, a, b)) for a, b in holes]
     holds = [
         TimelineHold(h.id, max(h.start_us, start_us), min(h.end_us, end_us), h.reference)
         for h in active_holds(s, now_us if now_us is not None else end_us, camera_id)

@@ -7,6 +7,7 @@ not running and did not stop cleanly (a crash or power cut).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,9 +17,9 @@ from sqlalchemy.orm import Session
 from watchkeeper.recording.models import Segment, SegmentState, StreamEvent, StreamState
 from watchkeeper.timeutil import US_PER_S, date_to_us
 
-__all__ = ["DayReport", "Gap", "Span", "day_report"]
+__all__ = ["GAP_REASONS", "DayReport", "Gap", "Span", "day_report", "explain_gap"]
 
-_REASONS = {
+GAP_REASONS = {
     StreamState.STALLED.value: "stream stalled",
     StreamState.OFFLINE.value: "camera offline",
     StreamState.CONNECTING.value: "reconnecting",
@@ -53,19 +54,27 @@ class DayReport:
         return sum(s.end_us - s.start_us for s in self.spans)
 
 
-def _reason(events: list[StreamEvent], start: int, end: int) -> str:
-    before = [e for e in events if e.at_us <= start]
-    inside = [e for e in events if start < e.at_us < end and e.state != "streaming"]
+def explain_gap(events: Sequence[tuple[int, str, str]], start: int, end: int) -> str:
+    """Why nothing was recorded in ``[start, end)``, from (at, state, reason) stream events.
+
+    The day report and the playback timeline both ask this, and must answer alike.
+    """
+    before = [e for e in events if e[0] <= start]
+    inside = [e for e in events if start < e[0] < end and e[1] != StreamState.STREAMING.value]
     if not before:
         return "not recorded (recorder not running)"
-    if before[-1].state != StreamState.STREAMING.value:
+    if before[-1][1] != StreamState.STREAMING.value:
         chosen = before[-1]
     elif inside:
         chosen = inside[0]
     else:
         return "recorder interrupted while streaming (crash or power cut?)"
-    label = _REASONS.get(chosen.state, chosen.state)
-    return f"{label}: {chosen.reason}" if chosen.reason else label
+    label = GAP_REASONS.get(chosen[1], chosen[1])
+    return f"{label}: {chosen[2]}" if chosen[2] else label
+
+
+def _reason(events: list[StreamEvent], start: int, end: int) -> str:
+    return explain_gap([(e.at_us, e.state, e.reason) for e in events], start, end)
 
 
 def day_report(

@@ -9,7 +9,9 @@ processes and neither hashes nor fsyncs. Usage::
 
     python bench/record_cpu.py --streams 8 32 [--seconds 30] [--loops 2] [--realtime]
 
-Prints one line per N with both figures and the ratio (target: ratio <= 1.1).
+Prints one line per N with both figures and the ratio (target: ratio <= 1.1), and the
+memory per camera of each (ours: the process's peak above its start, divided by N; ffmpeg:
+the mean peak resident memory of its processes, sampled from /proc).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
@@ -54,12 +57,15 @@ CHILD = textwrap.dedent("""
         s.close()
         w.close()
 
+    import resource
+    base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.process_time()
     w0 = time.monotonic()
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     for t in threads: t.start()
     for t in threads: t.join()
-    print(time.process_time() - t0, time.monotonic() - w0)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(time.process_time() - t0, time.monotonic() - w0, base_kib, peak_kib)
 """)
 
 
@@ -109,7 +115,20 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_ffmpeg(src: Path, out: Path, n: int, loops: int, realtime: bool) -> float:
+def rss_kib(pid: int) -> int:
+    """Resident memory of a running process, from /proc (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run_ffmpeg(src: Path, out: Path, n: int, loops: int, realtime: bool) -> tuple[float, float]:
+    """CPU seconds of N ffmpeg processes, and their mean peak resident memory in KiB."""
     before = children_cpu()
     procs = []
     for i in range(n):
@@ -142,15 +161,19 @@ def run_ffmpeg(src: Path, out: Path, n: int, loops: int, realtime: bool) -> floa
                 ]
             )
         )
-    for p in procs:
-        if p.wait() != 0:
-            raise SystemExit("ffmpeg failed")
-    return children_cpu() - before
+    peaks = [0] * n
+    while any(p.poll() is None for p in procs):
+        for i, p in enumerate(procs):
+            peaks[i] = max(peaks[i], rss_kib(p.pid))
+        time.sleep(0.2)
+    if any(p.returncode != 0 for p in procs):
+        raise SystemExit("ffmpeg failed")
+    return children_cpu() - before, sum(peaks) / n
 
 
 def run_ours(
     src: Path, out: Path, n: int, loops: int, fsync: bool, realtime: bool
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, int, int]:
     before = children_cpu()
     r = subprocess.run(
         [
@@ -168,8 +191,8 @@ def run_ours(
         text=True,
         check=True,
     )
-    cpu, wall = (float(x) for x in r.stdout.split())
-    return cpu, children_cpu() - before, wall
+    cpu, wall, base, peak = r.stdout.split()
+    return float(cpu), children_cpu() - before, float(wall), int(base), int(peak)
 
 
 def main() -> None:
@@ -195,8 +218,8 @@ def main() -> None:
         )
         for n in args.streams:
             out = Path(tmp) / f"n{n}"
-            ff = run_ffmpeg(src, out, n, args.loops, args.realtime)
-            ours_work, ours_total, wall = run_ours(
+            ff, ff_rss = run_ffmpeg(src, out, n, args.loops, args.realtime)
+            ours_work, ours_total, wall, base, peak = run_ours(
                 src, out, n, args.loops, not args.no_fsync, args.realtime
             )
             shutil.rmtree(out)
@@ -207,6 +230,11 @@ def main() -> None:
                 f"{ours_total / per:.3f}); ratio {ours_work / ff:.2f} "
                 f"({ours_total / ff:.2f} incl. start); ours took {wall:.1f} s wall for "
                 f"{args.seconds * args.loops} s of video"
+            )
+            print(
+                f"    memory: watchkeeper {(peak - base) / n / 1024:.1f} MiB per camera above "
+                f"the process's {base / 1024:.0f} MiB (peak {peak / 1024:.0f} MiB for {n}); "
+                f"ffmpeg {ff_rss / 1024:.1f} MiB per camera (one process each)"
             )
 
 

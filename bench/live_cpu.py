@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import uvicorn
+from camera_clip import camera_clip
 
 from watchkeeper.audit.service import Actor
 from watchkeeper.auth.roles import Role
@@ -77,40 +78,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wk-live-bench-"))
     src = tmp / "cam.ts"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1920x1080:rate=15",
-            "-t",
-            "20",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-b:v",
-            "2M",
-            "-maxrate",
-            "2M",
-            "-bufsize",
-            "2M",
-            "-g",
-            "30",
-            "-bf",
-            "0",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "mpegts",
-            str(src),
-        ],
-        check=True,
-    )
+    camera_clip(src, 20)
     system = build_system(Settings(mode="development", data_dir=tmp / "data"))
     actor = Actor.system("bench")
     parsed = parse_import((ROOT / "examples" / "borough.yaml").read_text(), "borough.yaml")

@@ -26,7 +26,7 @@ import textwrap
 import time
 from pathlib import Path
 
-VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+from camera_clip import camera_clip
 
 CHILD = textwrap.dedent("""
     import sys, threading, time
@@ -67,47 +67,6 @@ CHILD = textwrap.dedent("""
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(time.process_time() - t0, time.monotonic() - w0, base_kib, peak_kib)
 """)
-
-
-def make_input(path: Path, seconds: int) -> None:
-    source = (
-        ["-stream_loop", "-1", "-i", str(VTEST)]
-        if VTEST.exists()
-        else ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=15"]
-    )
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            *source,
-            "-t",
-            str(seconds),
-            "-vf",
-            "scale=1920:1080,fps=15",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-b:v",
-            "2M",
-            "-maxrate",
-            "2M",
-            "-bufsize",
-            "4M",
-            "-g",
-            "30",
-            "-bf",
-            "0",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "mpegts",
-            str(path),
-        ],
-        check=True,
-    )
 
 
 def children_cpu() -> float:
@@ -209,7 +168,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wk-bench-") as tmp:
         src = Path(tmp) / "cam.ts"
-        make_input(src, args.seconds)
+        camera_clip(src, args.seconds, real_footage=True)
         minutes = args.seconds * args.loops / 60
         pace = "paced at 1x" if args.realtime else "as fast as possible"
         print(

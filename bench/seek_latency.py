@@ -40,6 +40,7 @@ from pathlib import Path
 import av
 import httpx
 import uvicorn
+from camera_clip import camera_clip
 
 from watchkeeper.audit.service import Actor
 from watchkeeper.auth.roles import Role
@@ -68,40 +69,7 @@ def make_source(path: Path) -> None:
     """60 s of camera-like H.264: 1080p15, 2 Mbit/s, GOP 2 s, no B-frames, MPEG-TS."""
     if path.exists():
         return
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1920x1080:rate=15",
-            "-t",
-            "61",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-b:v",
-            "2M",
-            "-maxrate",
-            "2M",
-            "-bufsize",
-            "2M",
-            "-g",
-            "30",
-            "-bf",
-            "0",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "mpegts",
-            str(path),
-        ],
-        check=True,
-    )
+    camera_clip(path, 61)
 
 
 def record_files(src: Path, root: Path, n: int) -> list[FinishedSegment]:

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,23 +43,44 @@ class LiveServer:
     system: System
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    system = build_system(make_settings(tmp_path / "data"))
+@contextmanager
+def serve_app(system: System) -> Iterator[str]:
+    """The web app of ``system`` served by uvicorn in a thread on a free port; its URL.
+
+    Graceful shutdown is cut to 1 s: a live-video WebSocket would otherwise hold it open.
+    """
     port = free_port()
-    config = uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(system),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", system)
-    server.should_exit = True
-    thread.join(timeout=10)
-    system.close()
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    system = build_system(make_settings(tmp_path / "data"))
+    try:
+        with serve_app(system) as url:
+            yield LiveServer(url, system)
+    finally:
+        system.close()
 
 
 @pytest.fixture

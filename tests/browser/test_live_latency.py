@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from tests.browser.conftest import free_port
-from tests.conftest import make_settings
+from tests.browser.conftest import serve_app
+from tests.conftest import make_settings, need_service
 from tests.foundation.helpers import add_user, load_small_register
 from tests.simulate.conftest import _media_problem
 from tests.simulate.rigs import ptz, small_config
@@ -25,7 +23,6 @@ from watchkeeper.recording.service import RecorderService, StreamPlan
 from watchkeeper.simulate.footage import cache_dir
 from watchkeeper.simulate.rig import Rig
 from watchkeeper.system import build_system
-from watchkeeper.web.app import create_app
 
 pytestmark = pytest.mark.browser
 TARGET_MS = 500
@@ -34,12 +31,7 @@ TARGET_MS = 500
 @pytest.fixture
 def ptz_wall(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     problem = _media_problem()
-    if problem is not None:
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+    need_service(f"GStreamer and ffmpeg ({problem})", problem is None)
     rig = Rig(small_config(cache_dir() / "tests", ptz("ptz1"))).start()
     system = build_system(make_settings(tmp_path / "data"))
     load_small_register(system)
@@ -50,25 +42,10 @@ def ptz_wall(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     )
     recorder.start([StreamPlan(StreamKey("TC-001", "main"), cam.main_url)])
     system.recorder = recorder
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(system),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", system
+        with serve_app(system) as url:
+            yield url, system
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         system.close()
         rig.stop()
 

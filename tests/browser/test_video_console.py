@@ -7,7 +7,6 @@ import base64
 import io
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,10 +15,9 @@ from typing import Any
 
 import av
 import pytest
-import uvicorn
 from sqlalchemy import select
 
-from tests.browser.conftest import free_port
+from tests.browser.conftest import serve_app
 from tests.conftest import make_settings
 from tests.foundation.helpers import add_user, load_small_register
 from watchkeeper.auth.roles import Role
@@ -30,7 +28,6 @@ from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan
 from watchkeeper.system import System, build_system
 from watchkeeper.timeutil import US_PER_S, FakeClock, SystemClock, format_local
-from watchkeeper.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "playback"))
 from pb_media import fitted_diff, grey, record
@@ -78,24 +75,11 @@ def video_server(tmp_path: Path) -> Iterator[VideoServer]:
         ]
     )
     system.recorder = recorder
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(system),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield VideoServer(f"http://127.0.0.1:{port}", system, t0)
-    server.should_exit = True
-    thread.join(timeout=10)
-    system.close()
+    try:
+        with serve_app(system) as url:
+            yield VideoServer(url, system, t0)
+    finally:
+        system.close()
 
 
 def log_in(page: Any, srv: VideoServer, username: str) -> None:

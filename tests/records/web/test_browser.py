@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
 from tests.conftest import need_service
 from watchkeeper.config.settings import Settings
 from watchkeeper.system import build_system
-from watchkeeper.web.app import create_app
 
 from ..conftest import PASSWORD, _seed
 
@@ -26,20 +22,11 @@ pytestmark = pytest.mark.browser
 def base_url(tmp_path: Path) -> Iterator[str]:
     system = build_system(Settings(mode="development", data_dir=tmp_path))
     _seed(system)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    system.close()
+    try:
+        with serve_app(system) as url:
+            yield url
+    finally:
+        system.close()
 
 
 def test_keyboard_only_incident_entry_and_search(base_url: str) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import secrets
 import socket
 import subprocess
 import sys
@@ -29,12 +28,9 @@ import time
 from pathlib import Path
 
 import uvicorn
+from borough import borough, load_borough
 from camera_clip import camera_clip
 
-from watchkeeper.audit.service import Actor
-from watchkeeper.auth.roles import Role
-from watchkeeper.auth.service import UserSpec
-from watchkeeper.cameras.io import parse_import
 from watchkeeper.config.settings import Settings
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import file_opener
@@ -80,26 +76,10 @@ def main() -> None:
     src = tmp / "cam.ts"
     camera_clip(src, 20)
     system = build_system(Settings(mode="development", data_dir=tmp / "data"))
-    actor = Actor.system("bench")
-    parsed = parse_import((ROOT / "examples" / "borough.yaml").read_text(), "borough.yaml")
+    parsed = borough()
     cams = sorted(spec.id for _f, _l, spec in parsed.cameras)[: args.cameras]
+    load_borough(system, parsed)
     with system.db.session() as s:
-        system.cameras.apply(
-            s, parsed.cameras, actor, "bench", sites=parsed.sites, names=parsed.names
-        )
-        system.users.create(
-            s,
-            UserSpec(
-                username="bench",
-                role=Role.OPERATOR.value,
-                password=secrets.token_urlsafe(16),
-                sia_number="1" * 16,
-                sia_expiry=system.users.today().replace(year=2099),
-                sia_status="active",
-                sia_checked_on=system.users.today(),
-            ),
-            actor,
-        )
         cookie = system.users.open_session(s, system.users.get(s, "bench"))
     clock = SystemClock()
     recorder = RecorderService(

@@ -26,7 +26,6 @@ import argparse
 import io
 import os
 import random
-import secrets
 import shutil
 import sqlite3
 import statistics
@@ -40,12 +39,9 @@ from pathlib import Path
 import av
 import httpx
 import uvicorn
+from borough import borough, load_borough
 from camera_clip import camera_clip
 
-from watchkeeper.audit.service import Actor
-from watchkeeper.auth.roles import Role
-from watchkeeper.auth.service import UserSpec
-from watchkeeper.cameras.io import parse_import
 from watchkeeper.config.settings import Settings
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.fmp4 import unpack_index
@@ -59,10 +55,8 @@ from watchkeeper.system import build_system
 from watchkeeper.timeutil import US_PER_S, FakeClock
 from watchkeeper.web.app import create_app
 
-ROOT = Path(__file__).resolve().parents[1]
 MINUTE = 60 * US_PER_S
 START = 1_767_225_600_000_000  # 2026-01-01 00:00 UTC
-ACTOR = Actor.system("bench")
 
 
 def make_source(path: Path) -> None:
@@ -104,36 +98,18 @@ def build_index(data: Path, days: int, cameras: int, files: int) -> tuple[list[s
     settings = Settings(mode="development", data_dir=data)
     system = build_system(settings)
     done = data / f"index-{days}-{cameras}-{files}.done"
-    parsed = parse_import((ROOT / "examples" / "borough.yaml").read_text(), "borough.yaml")
+    parsed = borough()
     cams = sorted(spec.id for _f, _l, spec in parsed.cameras)[:cameras]
     if done.exists():
         system.close()
         return cams, days
-    with system.db.session() as s:
-        system.cameras.apply(
-            s, parsed.cameras, ACTOR, "bench", sites=parsed.sites, names=parsed.names
-        )
-        system.users.create(
-            s,
-            UserSpec(
-                username="bench",
-                role=Role.OPERATOR.value,
-                password=secrets.token_urlsafe(16),
-                sia_number="1" * 16,
-                sia_expiry=system.users.today().replace(year=2099),
-                sia_status="active",
-                sia_checked_on=system.users.today(),
-            ),
-            ACTOR,
-        )
+    load_borough(system, parsed)
     src = data / "source.ts"
     make_source(src)
     segs = record_files(src, system.playback.root, files)
-    with system.db.session() as s:
-        from watchkeeper.recording.store import SegmentIndex
+    from watchkeeper.recording.store import SegmentIndex
 
-        index = SegmentIndex(system.db, FakeClock())
-        init_id = index.init_id(segs[0].init)
+    init_id = SegmentIndex(system.db, FakeClock()).init_id(segs[0].init)
     system.close()
     con = sqlite3.connect(data / "watchkeeper.db")
     con.execute("PRAGMA synchronous=OFF")

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchkeeper.cli import audit, cameras, record, records, server, simulate, users
+from watchkeeper.cli import audit, cameras, evidence, record, records, server, simulate, users
 
 __all__ = ["MODULES"]
 
-MODULES: tuple[ModuleType, ...] = (server, users, cameras, audit, records, record, simulate)
+MODULES: tuple[ModuleType, ...] = (
+    server,
+    users,
+    cameras,
+    audit,
+    records,
+    record,
+    simulate,
+    evidence,
+)

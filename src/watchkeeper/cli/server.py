@@ -18,6 +18,7 @@ from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
+from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
 from watchkeeper.system import System, start_recorder
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ def register(app: typer.Typer) -> None:
         data_dir = state_of(ctx).settings(mode="development").data_dir
         if ensure_secret_file(data_dir):
             typer.echo(f"secret key written to {data_dir / 'secret.key'} (keep it private)")
+        if ensure_signing_key(data_dir)[1]:
+            typer.echo(f"evidence signing key written to {data_dir / KEY_FILE} (keep it private)")
         with open_system(ctx) as system:
             password = ensure_admin(system)
             typer.echo(f"data folder: {system.settings.data_dir.resolve()}")

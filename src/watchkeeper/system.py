@@ -13,6 +13,8 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.evidence.jobs import ExportWorker
+from watchkeeper.evidence.requests import RequestService
 from watchkeeper.playback.service import PlaybackService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
@@ -26,7 +28,7 @@ from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["System", "build_system", "start_recorder"]
+__all__ = ["System", "build_system", "start_export_worker", "start_recorder"]
 
 
 @dataclass
@@ -43,10 +45,16 @@ class System:
     faults: FaultService
     partners: PartnerService
     playback: PlaybackService
+    requests: RequestService
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
+    exports: ExportWorker | None = None
+    """Set when this process builds export packages (``serve``, ``demo``)."""
+
     def close(self) -> None:
+        if self.exports is not None:
+            self.exports.stop()
         if self.recorder is not None:
             self.recorder.stop()
         self.db.dispose()
@@ -64,12 +72,13 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         session_hours=settings.session_hours,
     )
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
+    cameras = CameraService(clock)
     return System(
         settings=settings,
         clock=clock,
         db=db,
         users=UserService(clock, policy),
-        cameras=CameraService(clock),
+        cameras=cameras,
         incidents=incidents,
         radio=RadioService(clock, incidents),
         shifts=ShiftService(clock, RecordedHealth(clock)),
@@ -77,6 +86,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         faults=FaultService(clock),
         partners=PartnerService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
+        requests=RequestService(clock, cameras),
     )
 
 
@@ -95,3 +105,17 @@ def start_recorder(system: System, config: RecorderConfig | None = None) -> Reco
     recorder.start()
     system.recorder = recorder
     return recorder
+
+
+def start_export_worker(system: System) -> ExportWorker:
+    """Build export packages in this process (``serve``, ``demo``); resumes unfinished jobs."""
+    worker = ExportWorker(
+        system.db,
+        system.playback.root,
+        system.settings.data_dir,
+        system.clock,
+        system.settings.timezone,
+    )
+    worker.start()
+    system.exports = worker
+    return worker

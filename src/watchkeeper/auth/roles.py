@@ -54,6 +54,14 @@ class Right(enum.StrEnum):
     PARTNERS_VIEW = "partners.view"
     PARTNERS_MANAGE = "partners.manage"
     STATS_VIEW = "stats.view"
+    REQUESTS_VIEW = "requests.view"
+    """See disclosure requests, their deadlines, the registers and the continuity log."""
+    REQUESTS_MANAGE = "requests.manage"
+    """Receive requests, move them on, record releases and hand-overs, close them."""
+    REQUESTS_APPROVE = "requests.approve"
+    """Approve or refuse a request (supervisor or data-protection officer)."""
+    EVIDENCE_EXPORT = "evidence.export"
+    """Build, cancel and download export packages."""
     SYSTEM_HEALTH = "system.health"
     PROFILE = "profile"
     """See one's own account and change one's own password."""
@@ -76,8 +84,12 @@ _OPERATOR = _STAFF | {
     R.FAULTS_VIEW,
     R.FAULTS_WRITE,
     R.PARTNERS_VIEW,
+    R.REQUESTS_VIEW,
+    R.REQUESTS_MANAGE,
+    R.EVIDENCE_EXPORT,
 }
 _SUPERVISOR = _OPERATOR | {
+    R.REQUESTS_APPROVE,
     R.HOLDS_RELEASE,
     R.INCIDENTS_AMEND,
     R.INCIDENT_CATEGORIES_MANAGE,
@@ -101,6 +113,10 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.AUDIT_VIEW,
             R.STATS_VIEW,
             R.CAMERAS_MANAGE,
+            R.REQUESTS_VIEW,
+            R.REQUESTS_MANAGE,
+            R.REQUESTS_APPROVE,
+            R.EVIDENCE_EXPORT,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -113,6 +129,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.INCIDENTS_VIEW,
             R.FAULTS_VIEW,
             R.STATS_VIEW,
+            R.REQUESTS_VIEW,
         }
     ),
     Role.POLICE_LIAISON: frozenset(

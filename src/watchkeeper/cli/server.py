@@ -19,7 +19,7 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
-from watchkeeper.system import System, start_recorder
+from watchkeeper.system import System, start_export_worker, start_recorder
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -113,6 +113,7 @@ def register(app: typer.Typer) -> None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
             if record:
                 start_recorder(system)
+            start_export_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             uvicorn.run(
                 create_app(system),
@@ -148,6 +149,7 @@ def register(app: typer.Typer) -> None:
             logins = demo_users(system)
             if record:
                 start_recorder(system)
+            start_export_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

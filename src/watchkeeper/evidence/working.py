@@ -140,9 +140,15 @@ def encode_working_copy(
         cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            if progress is not None and line.startswith("out_time_us=") and line[12:-1].isdigit():
-                progress(min(1.0, int(line[12:-1]) / span_us))
+        try:
+            for line in proc.stdout:
+                value = line.removeprefix("out_time_us=").strip()
+                if progress is not None and line.startswith("out_time_us=") and value.isdigit():
+                    progress(min(1.0, int(value) / span_us))
+        except BaseException:
+            proc.kill()  # cancelled from the progress callback, or interrupted
+            out.unlink(missing_ok=True)
+            raise
         err = proc.stderr.read() if proc.stderr else ""
     for name in (f".{out.stem}.label.txt", f".{out.stem}.time.txt"):
         (work / name).unlink(missing_ok=True)

@@ -25,6 +25,8 @@ PATH_VALUES = {
     "category_id": "1",
     "visitor_id": "1",
     "seq": "0",
+    "job_id": "1",
+    "token": "not-a-token",
 }
 
 

@@ -16,6 +16,7 @@ from watchkeeper.web.routers import (
     audit,
     auth,
     cameras,
+    evidence,
     faults,
     incidents,
     live,
@@ -24,6 +25,7 @@ from watchkeeper.web.routers import (
     playback,
     radio,
     records_pages,
+    requests_pages,
     shifts,
     stats,
     users,
@@ -66,6 +68,8 @@ def create_app(system: System) -> FastAPI:
     for records_router in (incidents, radio, shifts, visitors, faults, partners, stats):
         app.include_router(records_router.router)
     app.include_router(playback.build_router(rendered))
+    app.include_router(requests_pages.build_router(rendered))
+    app.include_router(evidence.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()

@@ -17,7 +17,7 @@ from watchkeeper.web.templating import Pages
 __all__ = ["PUBLIC_PATHS", "build_router"]
 
 LOGIN_CSRF_COOKIE = "wk_login_csrf"
-PUBLIC_PATHS = {"/login", "/logout", "/health"}
+PUBLIC_PATHS = {"/login", "/logout", "/health", "/api/evidence/public-key"}
 
 
 def _safe_next(target: str) -> str:

@@ -184,3 +184,22 @@ def test_subject_access_clock_identity_pause_and_extension(
         assert req.due_on == date(2026, 8, 10)  # 8 Aug is a Saturday
         system.requests.extend(s, SUPERVISOR, req.ref, 2, "many cameras and third parties")
         assert req.due_on == date(2026, 10, 8)
+
+
+def test_receipt_and_close_on_both_databases(any_system: System, clock: FakeClock) -> None:
+    from tests.foundation.helpers import load_small_register
+
+    load_small_register(any_system)
+    r = Recorded(clock.now_us(), clock.now_us() + 60_000_000, 0, clock.now_us() + 60_000_000)
+    with any_system.db.session() as s:
+        ref = any_system.requests.receive(s, OPERATOR, police(r, ("TC-001", "RP-001"))).ref
+        s.commit()
+    with any_system.db.session() as s:
+        assert len(holds_covering(s, "RP-001", r.t0, r.end, r.t0)) == 1
+        any_system.requests.close(s, SUPERVISOR, ref, "withdrawn by the officer")
+        s.commit()
+    with any_system.db.session() as s:
+        assert holds_covering(s, "TC-001", r.t0, r.end, r.t0) == []
+        rows = any_system.requests.browse(s, SUPERVISOR)
+        assert [x.state for x in rows] == ["closed"] and rows[0].close_reason
+        assert verify(s).ok

@@ -1,0 +1,109 @@
+"""Request pages over HTTP: the public key, forms, refusals, links that expire, the register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.evidence.conftest import Recorded
+from tests.foundation.helpers import ROOT, add_user
+from watchkeeper.audit.models import AuditEntry
+from watchkeeper.auth.roles import Role
+from watchkeeper.evidence.jobs import ExportWorker
+from watchkeeper.evidence.signing import ensure_signing_key, fingerprint
+from watchkeeper.system import System
+from watchkeeper.timeutil import FakeClock
+from watchkeeper.web.app import create_app
+
+POLICE_FORM = {
+    "kind": "police",
+    "requester_name": "PC Jane Smith",
+    "requester_org": "Anyshire Police",
+    "f_officer": "PC Jane Smith",
+    "f_force": "Anyshire Police",
+    "f_collar_number": "4521",
+    "f_crime_ref": "CAD 1234/01",
+    "f_offence": "Assault",
+    "f_countersigning_officer": "Sgt Brown",
+    "lawful_basis": "DPA 2018 Sch 2 para 2 (crime)",
+    "camera": "TC-001",
+    "start": "2026-07-01T11:00:01",
+    "end": "2026-07-01T11:00:04",
+}
+
+
+@pytest.fixture
+def client(system: System, recorded: Recorded) -> Iterator[TestClient]:
+    for role in (Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR):
+        add_user(system, f"user-{role.value}", role)
+    with TestClient(create_app(system)) as c:
+        yield c
+
+
+def bearer(system: System, role: Role) -> dict[str, str]:
+    with system.db.session() as s:
+        tok = system.users.issue_token(s, f"user-{role.value}", "tests", ROOT)
+    return {"Authorization": f"Bearer {tok}"}
+
+
+def test_public_key_is_published_to_anyone(client: TestClient, system: System) -> None:
+    resp = client.get("/api/evidence/public-key")
+    assert resp.status_code == 200 and "BEGIN PUBLIC KEY" in resp.text
+    key, _ = ensure_signing_key(system.settings.data_dir)
+    assert resp.text.encode() == key.public_pem()
+    assert resp.headers["x-key-fingerprint-sha256"] == fingerprint(key.public_pem())
+
+
+def test_request_form_errors_are_clear_and_hold_nothing(client: TestClient, system: System) -> None:
+    sup = bearer(system, Role.SUPERVISOR)
+    bad = client.post("/requests/new", data={**POLICE_FORM, "f_collar_number": ""}, headers=sup)
+    assert bad.status_code == 422 and "Collar number" in bad.text
+    unknown = client.post("/requests/new", data={**POLICE_FORM, "camera": "NOPE"}, headers=sup)
+    assert unknown.status_code == 404
+    with system.db.session() as s:
+        actions = s.scalars(select(AuditEntry.action)).all()
+        assert "recording.hold.create" not in actions
+
+
+def test_walk_through_links_expire_and_register(
+    client: TestClient, system: System, clock: FakeClock
+) -> None:
+    sup = bearer(system, Role.SUPERVISOR)
+    made = client.post("/requests/new", data=POLICE_FORM, headers=sup, follow_redirects=False)
+    assert made.status_code == 303
+    page = made.headers["location"]
+    ref = page.rsplit("/", 1)[1]
+    assert "Police request " + ref in client.get(page, headers=sup).text
+    assert ref in client.get("/requests", headers=bearer(system, Role.AUDITOR)).text
+    for step, data in (
+        ("search", {}),
+        ("review", {"note": "found"}),
+        ("decide", {"decision": "approve", "reasons": "crime"}),
+        ("export", {}),
+    ):
+        assert client.post(f"{page}/{step}", data=data, headers=sup).status_code == 200
+    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
+                 "Europe/London").run_once()  # fmt: skip
+    frag = client.post("/evidence/jobs/1/link", headers=sup)
+    token = frag.text.split("/evidence/download/")[1].split('"')[0]
+    assert client.get(f"/evidence/download/{token}", headers=bearer(system, Role.AUDITOR)
+                      ).status_code == 403  # fmt: skip
+    got = client.get(f"/evidence/download/{token}", headers=sup)
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    clock.advance(25 * 3600)
+    assert client.get(f"/evidence/download/{token}", headers=sup).status_code == 404
+    client.post(f"{page}/release", data={"to": "PC Smith 4521", "how": "link"}, headers=sup)
+    client.post(f"{page}/custody", headers=sup, data={
+        "action": "handed_over", "recipient": "PC Smith", "collar_number": "4521",
+        "force": "Anyshire", "medium_id": "USB EX-77", "hash_checked": "true",
+    })  # fmt: skip
+    text = client.get(page, headers=sup).text
+    assert "USB EX-77" in text and "handed over" in text
+    csv = client.get("/disclosures.csv", headers=sup)
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert ref in csv.text and "PC Smith 4521" in csv.text
+    closed = client.post(f"{page}/close", data={"reason": "case closed"}, headers=sup)
+    assert closed.status_code == 200 and "Closed" in closed.text

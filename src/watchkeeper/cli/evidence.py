@@ -43,11 +43,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Who exports (default: this login)")
         ] = None,
         stream: Annotated[str, typer.Option(help="main or sub")] = "main",
+        working: Annotated[
+            bool, typer.Option(help="Make the burned-in working copy too (slower)")
+        ] = True,
     ) -> None:
         """Build a signed evidence package of CAMERA between --from and --to."""
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-        spec = ExportSpec(camera, _when(start), _when(end), stream, request, exhibit)
+        spec = ExportSpec(camera, _when(start), _when(end), stream, request, exhibit, working)
         actor = Actor(None, operator or getpass.getuser())
         with open_system(ctx) as system:
             key, _ = ensure_signing_key(system.settings.data_dir)

@@ -61,6 +61,8 @@ class ExportSpec:
     stream: str = "main"
     request_ref: str = ""
     exhibit_ref: str = ""
+    working: bool = True
+    """False: master, manifest and signature only (a working copy can be made later)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,11 @@ def build_package(
         label = " ".join(x for x in (camera["id"], camera["name"]) if x)
         if camera["location"]:
             label += f", {camera['location']}"
-        working = _working_copies(s, root, spec, stage, label, zone, lambda f: report("working", f))
+        working = (
+            _working_copies(s, root, spec, stage, label, zone, lambda f: report("working", f))
+            if spec.working
+            else []
+        )
         offsets = [x.clock_offset_us for x in segs if x.clock_offset_us is not None]
         now = clock.now_us()
         manifest: dict[str, Any] = {

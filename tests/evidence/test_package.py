@@ -65,6 +65,9 @@ def test_master_is_the_recorded_files_from_the_keyframe_before(
         info = probe(copy)
         assert info["codec_name"] == "h264" and int(info["nb_read_frames"]) == row.frames
         assert abs(float(info["duration"]) * US_PER_S - row.media_duration_us) < FRAME_US
+    label = (pkg.path / "exhibit_label.pdf").read_bytes()
+    assert label.startswith(b"%PDF") and b"Exhibit JS/1 TC-001" in label
+    assert (pkg.path / "continuity_statement.pdf").read_bytes().startswith(b"%PDF")
     assert pkg.manifest["format"] == FORMAT
     assert pkg.manifest["window"]["start_london"].endswith("BST")
     with system.db.session() as s:

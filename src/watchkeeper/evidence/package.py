@@ -38,6 +38,7 @@ from watchkeeper.evidence.manifest import (
 from watchkeeper.evidence.master import MasterSegment, copy_segment, select_segments
 from watchkeeper.evidence.recipient import index_html, readme_text
 from watchkeeper.evidence.signing import SigningKey, fingerprint
+from watchkeeper.evidence.statements import continuity_statement, exhibit_label
 from watchkeeper.evidence.working import WorkingCopy, encode_working_copy
 from watchkeeper.playback.layout import GAP_TOLERANCE_US, build_runs, load_rows
 from watchkeeper.playback.vmp4 import VirtualMp4
@@ -260,6 +261,8 @@ def build_package(
         (stage / PUBLIC_KEY).write_bytes(public)
         (stage / "README.txt").write_text(readme_text(manifest, fingerprint(public)))
         (stage / "index.html").write_text(index_html(manifest), encoding="utf-8")
+        exhibit_label(manifest, stage / "exhibit_label.pdf")
+        continuity_statement(manifest, stage / "continuity_statement.pdf")
         files = {
             p: hash_file(stage / p) for p in package_files(stage) if p not in UNSIGNED and p != SUMS
         }

@@ -52,6 +52,8 @@ working/    The same footage re-encoded as H.264 MP4 for ordinary players, cut t
 {{ public_key }}  The system's public key.
 {{ sums }}  The hashes in the form sha256sum reads.
 index.html  Open in a browser to play the working copy and read the facts, offline.
+exhibit_label.pdf, continuity_statement.pdf
+            Pre-filled from the manifest for the producing operator to check and sign.
 {% if m.gaps %}
 Nothing was recorded in these parts of the window:
 {% for g in m.gaps %}  {{ g.start_utc }} to {{ g.end_utc }}: {{ g.reason }}

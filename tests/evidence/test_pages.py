@@ -107,3 +107,22 @@ def test_walk_through_links_expire_and_register(
     assert ref in csv.text and "PC Smith 4521" in csv.text
     closed = client.post(f"{page}/close", data={"reason": "case closed"}, headers=sup)
     assert closed.status_code == 200 and "Closed" in closed.text
+
+
+def test_supervisor_sees_due_requests_on_log_in(
+    client: TestClient, system: System, recorded: Recorded, clock: FakeClock
+) -> None:
+    sar = {
+        "kind": "subject_access", "requester_name": "A. Person", "f_description": "red coat",
+        "lawful_basis": "UK GDPR Art 15 (right of access)", "camera": "TC-001",
+        "start": "2026-07-01T11:00:01", "end": "2026-07-01T11:00:04",
+    }  # fmt: skip
+    sup = bearer(system, Role.SUPERVISOR)
+    assert client.post("/requests/new", data=sar, headers=sup).status_code == 200
+    assert "requests-due" not in client.get("/cameras", headers=sup).text
+    clock.advance(28 * 86400)  # due Mon 3 Aug 2026; now 29 Jul
+    assert "0 overdue, 1 due within a week" in client.get("/cameras", headers=sup).text
+    clock.advance(6 * 86400)
+    assert "1 overdue, 0 due" in client.get("/cameras", headers=sup).text
+    assert "requests-due" not in client.get("/cameras", headers=bearer(system, Role.OPERATOR)).text
+    assert "overdue" in client.get("/requests", headers=sup).text

@@ -22,7 +22,14 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.service import CameraService
 from watchkeeper.errors import Conflict, NotFound, ValidationError
-from watchkeeper.evidence.deadlines import Pause, foi_due, sar_due, validate_extension
+from watchkeeper.evidence.deadlines import (
+    Pause,
+    Urgency,
+    foi_due,
+    sar_due,
+    urgency,
+    validate_extension,
+)
 from watchkeeper.evidence.kinds import KINDS, check_fields
 from watchkeeper.evidence.models import (
     EvidenceRequest,
@@ -161,6 +168,15 @@ class RequestService:
         if open_only:
             q = q.where(EvidenceRequest.state != S.CLOSED.value)
         return list(s.scalars(q))
+
+    def due_counts(self, s: Session, who: Principal) -> tuple[int, int]:
+        """(overdue, due soon) among open requests with a statutory deadline."""
+        if not who.can(Right.REQUESTS_VIEW):
+            return 0, 0
+        today = self._today()
+        marks = [urgency(r.due_on, today) for r in self.browse(s, who, open_only=True)
+                 if r.due_on is not None]  # fmt: skip
+        return marks.count(Urgency.OVERDUE), marks.count(Urgency.DUE_SOON)
 
     def _move(
         self, s: Session, who: Principal, ref: str | int, allowed: set[RequestState],

@@ -52,6 +52,7 @@ def build_router(pages: Pages) -> APIRouter:
             counts[c.status.value] = counts.get(c.status.value, 0) + 1
         user = system.users.get(s, who.username)
         licence = system.users.licence(user)
+        due = system.requests.due_counts(s, who) if who.can(Right.REQUESTS_APPROVE) else (0, 0)
         template = "_camera_tree.html" if request.headers.get("hx-request") else "cameras.html"
         return pages.render(
             request,
@@ -62,6 +63,7 @@ def build_router(pages: Pages) -> APIRouter:
             counts=counts,
             q=q,
             licence=licence,
+            requests_due=due,
         )
 
     @router.get("/users", response_class=HTMLResponse)

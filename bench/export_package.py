@@ -29,11 +29,11 @@ import statistics
 import subprocess
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 
 from borough import borough, load_borough
 from camera_clip import camera_clip
+from seek_latency import record_files
 
 from watchkeeper.audit.service import Actor
 from watchkeeper.config.settings import Settings
@@ -42,13 +42,9 @@ from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.evidence.working import encode_working_copy
 from watchkeeper.playback.layout import build_runs, load_rows
 from watchkeeper.playback.vmp4 import VirtualMp4
-from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.recording.ingest import file_opener
 from watchkeeper.recording.models import InitSegment
 from watchkeeper.recording.paths import StreamKey, segment_relpath
-from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.store import FinishedSegment, SegmentIndex
-from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
 from watchkeeper.system import System, build_system
 from watchkeeper.timeutil import US_PER_S, FakeClock
 
@@ -56,27 +52,9 @@ START = 1_767_225_600_000_000  # 2026-01-01 00:00 UTC
 MINUTE = 60 * US_PER_S
 
 
-def record_one(src: Path, root: Path, camera: str) -> FinishedSegment:
-    clock = FakeClock(START - 2 * MINUTE)
-    got: list[FinishedSegment] = []
-    cfg = RecorderConfig(segment_seconds=60, stagger=False, fsync_each_fragment=False)
-    w = SegmentWriter(root, StreamKey(camera, "main"), cfg, got.append)
-    s = file_opener(clock, realtime=True, sleep=clock.advance)(str(src))
-    w.start_connection(s.template)
-    tb = s.template.time_base
-    v = TimestampValidator(Fraction(tb.numerator, tb.denominator))
-    for p in s.packets():
-        st = v.check(PacketInfo(p.dts, p.pts, p.is_keyframe, clock.now_us()))
-        if st.action in (Action.ACCEPT, Action.NEW_RUN):
-            w.write(p, st)
-    s.close()
-    w.close()
-    return max(got, key=lambda f: f.end_us - f.start_us)
-
-
 def build_hour(system: System, work: Path, camera: str, minutes: int) -> list[Path]:
     src = camera_clip(work / "source.ts", 61)
-    one = record_one(src, system.playback.root, camera)
+    (one,) = record_files(src, system.playback.root, 1)  # one 60 s file by our writer
     index = SegmentIndex(system.db, FakeClock())
     files = []
     key = StreamKey(camera, "main")

@@ -15,10 +15,10 @@ from watchkeeper.errors import NotFound
 from watchkeeper.evidence.custody import CustodyNote, add_entry
 from watchkeeper.evidence.jobs import cancel_job, zip_path
 from watchkeeper.evidence.links import make_link, resolve_link
-from watchkeeper.evidence.models import CustodyAction, ExportJob, JobState
+from watchkeeper.evidence.models import CustodyAction, ExportJob
 from watchkeeper.evidence.signing import ensure_signing_key, fingerprint
 from watchkeeper.web.deps import SessionDep, SystemDep, require
-from watchkeeper.web.routers.requests_pages import request_jobs_of
+from watchkeeper.web.routers.requests_pages import jobs_context
 from watchkeeper.web.templating import Pages
 
 __all__ = ["PUBLIC_KEY_PATH", "build_router"]
@@ -82,8 +82,6 @@ def _jobs_fragment(
 ) -> Response:  # fmt: skip
     if job.request_id is None:
         return HTMLResponse(f"job {job.id}: {job.state}")
-    jobs = request_jobs_of(s, job.request_id)
-    busy = any(j.state in (JobState.QUEUED.value, JobState.RUNNING.value) for j in jobs)
     req = system.requests.get(s, who, job.request_id)
-    return pages.render(request, "_request_jobs.html", who=who, req=req, jobs=jobs, busy=busy,
-                        link=token, link_job=job.id)  # fmt: skip
+    values = {**jobs_context(s, job.request_id), "link": token, "link_job": job.id}
+    return pages.render(request, "_request_jobs.html", who=who, req=req, **values)

@@ -7,7 +7,7 @@ Plain forms that post and redirect; htmx refreshes the export progress in place.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -51,9 +51,16 @@ def _local(text: str) -> int:
         raise ValidationError(f"{text!r}: {exc}") from exc
 
 
-def request_jobs_of(s: Session, request_id: int) -> list[ExportJob]:
+def jobs_context(s: Session, request_id: int) -> dict[str, Any]:
+    """The export table's template values: the request's jobs, and whether to poll."""
     q = select(ExportJob).where(ExportJob.request_id == request_id).order_by(ExportJob.id)
-    return list(s.scalars(q))
+    jobs = list(s.scalars(q))
+    busy = any(j.state in (JobState.QUEUED.value, JobState.RUNNING.value) for j in jobs)
+    return {"jobs": jobs, "busy": busy, "link": None, "link_job": None}
+
+
+def _one(f: dict[str, list[str]], name: str) -> str:
+    return (f.get(name) or [""])[0]
 
 
 def _back(ref: str) -> RedirectResponse:
@@ -88,19 +95,17 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/requests/new")
     def create_request(system: SystemDep, s: SessionDep, who: Manager, f: FormLists) -> Response:
-        def one(name: str) -> str:
-            return (f.get(name) or [""])[0]
-
         try:
-            kind = RequestKind(one("kind"))
+            kind = RequestKind(_one(f, "kind"))
         except ValueError as exc:
             raise ValidationError("choose the kind of request") from exc
         spec = RequestSpec(
-            kind=kind, requester_name=one("requester_name"), lawful_basis=one("lawful_basis"),
-            camera_ids=f.get("camera", []), start_us=_local(one("start")),
-            end_us=_local(one("end")), requester_org=one("requester_org"),
-            requester_contact=one("requester_contact"), incidents=one("incidents"),
-            fields={name: one(f"f_{name}") for name, _ in KINDS[kind].fields},
+            kind=kind, requester_name=_one(f, "requester_name"),
+            lawful_basis=_one(f, "lawful_basis"),
+            camera_ids=f.get("camera", []), start_us=_local(_one(f, "start")),
+            end_us=_local(_one(f, "end")), requester_org=_one(f, "requester_org"),
+            requester_contact=_one(f, "requester_contact"), incidents=_one(f, "incidents"),
+            fields={name: _one(f, f"f_{name}") for name, _ in KINDS[kind].fields},
         )  # fmt: skip
         req = system.requests.receive(s, who, spec)
         return _back(req.ref)
@@ -110,14 +115,12 @@ def build_router(pages: Pages) -> APIRouter:
         request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
     ) -> Response:
         req = system.requests.get(s, who, ref)
-        jobs = request_jobs_of(s, req.id)
         today = to_local(system.clock.now_us()).date()
         return pages.render(
             request, "request.html", who=who, req=req, rule=KINDS[RequestKind(req.kind)],
-            fields=json.loads(req.fields), jobs=jobs, custody=entries(s, req.id),
+            fields=json.loads(req.fields), custody=entries(s, req.id),
             mark=urgency(req.due_on, today).value if req.due_on else "",
-            busy=any(j.state in (JobState.QUEUED.value, JobState.RUNNING.value) for j in jobs),
-            actions=list(CustodyAction), link=None, link_job=None,
+            actions=list(CustodyAction), **jobs_context(s, req.id),
         )  # fmt: skip
 
     @router.get("/requests/{ref}/jobs", response_class=HTMLResponse)
@@ -125,10 +128,8 @@ def build_router(pages: Pages) -> APIRouter:
         request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
     ) -> Response:
         req = system.requests.get(s, who, ref)
-        jobs = request_jobs_of(s, req.id)
-        busy = any(j.state in (JobState.QUEUED.value, JobState.RUNNING.value) for j in jobs)
-        return pages.render(request, "_request_jobs.html", who=who, req=req, jobs=jobs,
-                            busy=busy, link=None, link_job=None)  # fmt: skip
+        return pages.render(request, "_request_jobs.html", who=who, req=req,
+                            **jobs_context(s, req.id))  # fmt: skip
 
     @router.post("/requests/{ref}/identity")
     def identity(ref: str, system: SystemDep, s: SessionDep, who: Manager, how: Text) -> Response:
@@ -149,12 +150,10 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/requests/{ref}/decide")
     def decide(ref: str, system: SystemDep, s: SessionDep, who: Approver, f: FormLists) -> Response:
-        def one(name: str) -> str:
-            return (f.get(name) or [""])[0]
-
         approvers = {k[9:]: v[0] for k, v in f.items() if k.startswith("approver_") and v}
-        system.requests.decide(s, who, ref, one("decision") == "approve", one("reasons"),
-                               one("exemptions"), approvers)  # fmt: skip
+        approve = _one(f, "decision") == "approve"
+        system.requests.decide(s, who, ref, approve, _one(f, "reasons"), _one(f, "exemptions"),
+                               approvers)  # fmt: skip
         return _back(ref)
 
     @router.post("/requests/{ref}/pause")

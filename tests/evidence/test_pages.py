@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.clips import need_tool
 from tests.evidence.conftest import Recorded
 from tests.foundation.helpers import ROOT, add_user
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.roles import Role
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.signing import ensure_signing_key, fingerprint
+from watchkeeper.evidence.verify import verify_package
 from watchkeeper.system import System
 from watchkeeper.timeutil import FakeClock
 from watchkeeper.web.app import create_app
@@ -126,3 +130,40 @@ def test_supervisor_sees_due_requests_on_log_in(
     assert "1 overdue, 0 due" in client.get("/cameras", headers=sup).text
     assert "requests-due" not in client.get("/cameras", headers=bearer(system, Role.OPERATOR)).text
     assert "overdue" in client.get("/requests", headers=sup).text
+
+
+def test_encrypted_download_opens_with_its_password_only(
+    client: TestClient, system: System, clock: FakeClock, tmp_path: Path
+) -> None:
+    need_tool("7z")
+    sup = bearer(system, Role.SUPERVISOR)
+    page = client.post("/requests/new", data=POLICE_FORM, headers=sup,
+                       follow_redirects=False).headers["location"]  # fmt: skip
+    for step, data in (
+        ("search", {}),
+        ("review", {}),
+        ("decide", {"decision": "approve", "reasons": "crime"}),
+        ("export", {}),
+    ):
+        client.post(f"{page}/{step}", data=data, headers=sup)  # fmt: skip
+    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
+                 "Europe/London").run_once()  # fmt: skip
+    frag = client.post("/evidence/jobs/1/link", data={"encrypted": "true"}, headers=sup).text
+    password = frag.split('id="zip-password">')[1].split("<")[0]
+    token = frag.split("/evidence/download/")[1].split('"')[0]
+    assert len(password) >= 30
+    zipped = tmp_path / "p.zip"
+    zipped.write_bytes(client.get(f"/evidence/download/{token}", headers=sup).content)
+    wrong = subprocess.run(["7z", "t", "-pwrong", str(zipped)], capture_output=True, check=False)
+    assert wrong.returncode != 0
+    out = tmp_path / "x"
+    ok = subprocess.run(["7z", "x", f"-p{password}", f"-o{out}", str(zipped)],
+                        capture_output=True, text=True, check=False)  # fmt: skip
+    assert ok.returncode == 0, ok.stdout
+    (package,) = out.iterdir()
+    assert verify_package(package).ok
+    with system.db.session() as s:
+        details = s.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "evidence.link")
+        ).one()
+    assert '"encrypted":true' in details and password not in details

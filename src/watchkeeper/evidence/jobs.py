@@ -14,7 +14,6 @@ import hashlib
 import logging
 import shutil
 import threading
-import zipfile
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -25,12 +24,13 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import Conflict, NotFound, WatchkeeperError
+from watchkeeper.evidence.archive import plain_path, plain_zip
 from watchkeeper.evidence.models import CustodyAction, CustodyEntry, ExportJob, JobState
 from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.timeutil import Clock
 
-__all__ = ["ExportWorker", "JobCancelled", "cancel_job", "zip_path"]
+__all__ = ["ExportWorker", "JobCancelled", "cancel_job", "job_dir", "zip_path"]
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
@@ -40,8 +40,12 @@ class JobCancelled(Exception):
     """Raised inside the build when the job's cancel flag is set."""
 
 
+def job_dir(exports: Path, job_id: int) -> Path:
+    return exports / f"job-{job_id}"
+
+
 def zip_path(exports: Path, job: ExportJob) -> Path:
-    return exports / f"job-{job.id}" / f"{job.package}.zip"
+    return plain_path(job_dir(exports, job.id), job.package)
 
 
 def cancel_job(s: Session, who: Principal, job_id: int, reason: str, clock: Clock) -> ExportJob:
@@ -147,7 +151,7 @@ class ExportWorker:
 
     def build(self, job_id: int) -> None:
         """Build a claimed (running) job to done, failed or cancelled."""
-        out = self.exports / f"job-{job_id}"
+        out = job_dir(self.exports, job_id)
         shutil.rmtree(out, ignore_errors=True)
         last = [0.0]
 
@@ -176,7 +180,7 @@ class ExportWorker:
                     s, self.root, out, key, spec, Actor(None, job.created_by), self.clock,
                     self.zone, progress,
                 )  # fmt: skip
-                self._zip(pkg.path)
+                plain_zip(pkg.path)
                 body = (pkg.path / "manifest.json").read_bytes()
                 digest = hashlib.sha256(body).hexdigest()
                 job.state, job.stage, job.progress = JobState.DONE.value, "done", 1.0
@@ -196,12 +200,3 @@ class ExportWorker:
             shutil.rmtree(out, ignore_errors=True)
             self._set(job_id, state=JobState.FAILED.value, error=str(exc)[:2000],
                       finished_us=self.clock.now_us())  # fmt: skip
-
-    @staticmethod
-    def _zip(package: Path) -> None:
-        """``<package>.zip`` beside the folder, stored (video does not compress)."""
-        target = package.parent / f"{package.name}.zip"
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as z:
-            for p in sorted(package.rglob("*")):
-                if p.is_file():
-                    z.write(p, f"{package.name}/{p.relative_to(package).as_posix()}")

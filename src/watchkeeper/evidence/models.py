@@ -200,6 +200,9 @@ class DownloadLink(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("evidence_job.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    encrypted: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="Serves the AES-256 zip (password shown once, not kept)"
+    )
     expires_us: Mapped[int] = micros()
     created_by: Mapped[str] = mapped_column(String(64))
     created_us: Mapped[int] = micros()

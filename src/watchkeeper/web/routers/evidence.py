@@ -3,6 +3,7 @@ links (made once, every download audited and logged as a copy in the continuity 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,12 +12,12 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Res
 from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
-from watchkeeper.errors import NotFound
 from watchkeeper.evidence.custody import CustodyNote, add_entry
-from watchkeeper.evidence.jobs import cancel_job, zip_path
+from watchkeeper.evidence.jobs import cancel_job
 from watchkeeper.evidence.links import make_link, resolve_link
 from watchkeeper.evidence.models import CustodyAction, ExportJob
 from watchkeeper.evidence.signing import ensure_signing_key, fingerprint
+from watchkeeper.system import System
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.routers.requests_pages import jobs_context
 from watchkeeper.web.templating import Pages
@@ -50,19 +51,17 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/evidence/jobs/{job_id}/link", include_in_schema=False)
     def link(
-        request: Request, job_id: int, system: SystemDep, s: SessionDep, who: Exporter
-    ) -> Response:
-        token, _ = make_link(s, who, job_id, system.clock)
+        request: Request, job_id: int, system: SystemDep, s: SessionDep, who: Exporter,
+        encrypted: Annotated[bool, Form()] = False,
+    ) -> Response:  # fmt: skip
+        token, _, password = make_link(s, who, job_id, system.clock, _exports(system), encrypted)
         job = s.get(ExportJob, job_id)
         assert job is not None
-        return _jobs_fragment(pages, request, system, s, who, job, token)
+        return _jobs_fragment(pages, request, system, s, who, job, token, password)
 
     @router.get("/evidence/download/{token}", include_in_schema=False)
     def download(token: str, system: SystemDep, s: SessionDep, who: Exporter) -> Response:
-        job = resolve_link(s, token, system.clock.now_us())
-        path = zip_path(system.settings.data_dir / "exports", job)
-        if not path.is_file():
-            raise NotFound("the package file is missing; export it again")
+        job, path = resolve_link(s, token, system.clock.now_us(), _exports(system))
         record(s, who.actor, "evidence.download", "evidence_job", str(job.id),
                "package downloaded", {"package": job.package,
                                       "manifest_sha256": job.manifest_sha256},
@@ -76,12 +75,17 @@ def build_router(pages: Pages) -> APIRouter:
     return router
 
 
+def _exports(system: System) -> Path:
+    return system.settings.data_dir / "exports"
+
+
 def _jobs_fragment(
     pages: Pages, request: Request, system: SystemDep, s: SessionDep, who: Principal,
-    job: ExportJob, token: str | None,
+    job: ExportJob, token: str | None, password: str | None = None,
 ) -> Response:  # fmt: skip
     if job.request_id is None:
         return HTMLResponse(f"job {job.id}: {job.state}")
     req = system.requests.get(s, who, job.request_id)
-    values = {**jobs_context(s, job.request_id), "link": token, "link_job": job.id}
+    values = {**jobs_context(s, job.request_id), "link": token, "link_job": job.id,
+              "password": password}  # fmt: skip
     return pages.render(request, "_request_jobs.html", who=who, req=req, **values)

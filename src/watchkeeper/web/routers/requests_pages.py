@@ -56,7 +56,7 @@ def jobs_context(s: Session, request_id: int) -> dict[str, Any]:
     q = select(ExportJob).where(ExportJob.request_id == request_id).order_by(ExportJob.id)
     jobs = list(s.scalars(q))
     busy = any(j.state in (JobState.QUEUED.value, JobState.RUNNING.value) for j in jobs)
-    return {"jobs": jobs, "busy": busy, "link": None, "link_job": None}
+    return {"jobs": jobs, "busy": busy, "link": None, "link_job": None, "password": None}
 
 
 def _one(f: dict[str, list[str]], name: str) -> str:

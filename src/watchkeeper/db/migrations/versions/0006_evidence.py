@@ -197,6 +197,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column(
+            "encrypted",
+            sa.Boolean(),
+            nullable=False,
+            comment="Serves the AES-256 zip (password shown once, not kept)",
+        ),
         sa.Column("expires_us", sa.BigInteger(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_us", sa.BigInteger(), nullable=False),

@@ -82,6 +82,9 @@ def test_walk_through_links_expire_and_register(
     ref = page.rsplit("/", 1)[1]
     assert "Police request " + ref in client.get(page, headers=sup).text
     assert ref in client.get("/requests", headers=bearer(system, Role.AUDITOR)).text
+    ack = client.get(f"{page}/letter", params={"name": "acknowledgement"}, headers=sup)
+    assert ack.status_code == 200 and ack.content.startswith(b"%PDF")
+    assert client.get(f"{page}/letter", params={"name": "release"}, headers=sup).status_code == 409
     for step, data in (
         ("search", {}),
         ("review", {"note": "found"}),

@@ -15,12 +15,13 @@ from fpdf import FPDF
 
 from watchkeeper.errors import MediaError
 
-__all__ = ["continuity_statement", "exhibit_label"]
+__all__ = ["continuity_statement", "exhibit_label", "new_pdf"]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def _pdf() -> FPDF:
+def new_pdf() -> FPDF:
+    """An A4 page with the DejaVu fonts (any script a name may be written in)."""
     pdf = FPDF(format="A4")
     pdf.set_creator("Watchkeeper")
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
@@ -49,7 +50,7 @@ def _sign(pdf: FPDF, who: str) -> None:
 
 
 def exhibit_label(m: dict[str, Any], path: Path) -> None:
-    pdf = _pdf()
+    pdf = new_pdf()
     pdf.set_title(f"Exhibit {m['exhibit']} {m['camera']['id']} {m['window']['start_utc']}")
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(0, 12, f"Exhibit {m['exhibit'] or '(reference to be given)'}",
@@ -68,7 +69,7 @@ def exhibit_label(m: dict[str, Any], path: Path) -> None:
 
 
 def continuity_statement(m: dict[str, Any], path: Path) -> None:
-    pdf = _pdf()
+    pdf = new_pdf()
     pdf.set_title(f"Continuity {m['exhibit']} {m['camera']['id']} {m['window']['start_utc']}")
     pdf.set_font("DejaVu", "B", 14)
     pdf.cell(0, 10, "Continuity statement: CCTV evidence", new_x="LMARGIN", new_y="NEXT")

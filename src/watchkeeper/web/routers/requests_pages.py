@@ -14,12 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import ValidationError
 from watchkeeper.evidence.custody import CustodyNote, add_entry, entries, register_csv, released
 from watchkeeper.evidence.deadlines import urgency
 from watchkeeper.evidence.kinds import KINDS
+from watchkeeper.evidence.letters import LETTERS, render_letter
 from watchkeeper.evidence.models import CustodyAction, ExportJob, JobState, RequestKind
 from watchkeeper.evidence.requests import RequestSpec
 from watchkeeper.timeutil import parse_local, to_local
@@ -120,7 +122,7 @@ def build_router(pages: Pages) -> APIRouter:
             request, "request.html", who=who, req=req, rule=KINDS[RequestKind(req.kind)],
             fields=json.loads(req.fields), custody=entries(s, req.id),
             mark=urgency(req.due_on, today).value if req.due_on else "",
-            actions=list(CustodyAction), **jobs_context(s, req.id),
+            actions=list(CustodyAction), letters=LETTERS, **jobs_context(s, req.id),
         )  # fmt: skip
 
     @router.get("/requests/{ref}/jobs", response_class=HTMLResponse)
@@ -209,6 +211,15 @@ def build_router(pages: Pages) -> APIRouter:
                            notes=notes)  # fmt: skip
         add_entry(s, who, req.id, None, note, system.clock)
         return _back(ref)
+
+    @router.get("/requests/{ref}/letter")
+    def letter(ref: str, system: SystemDep, s: SessionDep, who: Viewer, name: str) -> Response:
+        req = system.requests.get(s, who, ref)
+        pdf = render_letter(req, name, system.settings.data_dir, system.clock.now_us())
+        record(s, who.actor, "request.letter", "evidence_request", req.ref, name,
+               {"letter": name}, clock=system.clock)  # fmt: skip
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{req.ref}-{name}.pdf"'})  # fmt: skip
 
     @router.get("/disclosures", response_class=HTMLResponse)
     def disclosures(request: Request, s: SessionDep, who: Viewer) -> Response:

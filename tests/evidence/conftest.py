@@ -54,15 +54,18 @@ def key(system: System) -> SigningKey:
 
 
 def export(
-    system: System, key: SigningKey, out: Path, start_us: int, end_us: int, exhibit: str = "JS/1"
-) -> Package:
+    system: System, key: SigningKey, out: Path, start_us: int, end_us: int, exhibit: str = "JS/1",
+    stills: tuple[int, ...] = (),
+) -> Package:  # fmt: skip
     with system.db.session() as s:
         pkg = build_package(
             s,
             system.playback.root,
             out,
             key,
-            ExportSpec("TC-001", start_us, end_us, request_ref="REQ-1", exhibit_ref=exhibit),
+            ExportSpec(
+                "TC-001", start_us, end_us, request_ref="REQ-1", exhibit_ref=exhibit, stills=stills
+            ),
             ROOT,
             system.clock,
         )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.clips import need_tool
 from tests.evidence.conftest import Recorded, export
 from watchkeeper.audit.models import AuditEntry
-from watchkeeper.errors import NotFound, StorageError
+from watchkeeper.errors import NotFound, StorageError, ValidationError
 from watchkeeper.evidence.manifest import FORMAT, hash_file
 from watchkeeper.evidence.signing import SigningKey
 from watchkeeper.evidence.working import drawtext
@@ -191,3 +191,22 @@ def test_an_empty_window_names_the_footage_nearby(
 ) -> None:
     with pytest.raises(NotFound, match=r"the recording before ends at .* the next starts at"):
         export(system, key, tmp_path, recorded.gap_start + 2_000_000, recorded.gap_end - 2_000_000)
+
+
+def test_a_still_is_the_master_picture_at_its_instant(
+    system: System, recorded: Recorded, key: SigningKey, tmp_path: Path
+) -> None:
+    row = segments(system)[1]
+    rel = unpack_index(row.fragment_index)[1][2]
+    at = row.start_us + rel + 1000  # just after a keyframe: that keyframe is on screen
+    pkg = export(system, key, tmp_path, recorded.t0 + 1_000_000, recorded.t0 + 5_000_000,
+                 stills=(at,))  # fmt: skip
+    (still,) = pkg.manifest["stills"]
+    assert still["at_us"] == at and still["path"] == "stills/TC-001-1.jpg"
+    (picture,) = _gray(pkg.path / still["path"])
+    master = _gray(pkg.path / "master" / Path(row.path).name)
+    diffs = [float(np.abs(picture - f).mean()) for f in master]
+    assert int(np.argmin(diffs)) == round(rel * 15 / US_PER_S) and min(diffs) < 4
+    with pytest.raises(ValidationError, match="outside the window"):
+        export(system, key, tmp_path / "b", recorded.t0 + 1_000_000, recorded.t0 + 2_000_000,
+               stills=(recorded.t0 + 3_000_000,))  # fmt: skip

@@ -89,7 +89,7 @@ def test_walk_through_links_expire_and_register(
         ("search", {}),
         ("review", {"note": "found"}),
         ("decide", {"decision": "approve", "reasons": "crime"}),
-        ("export", {}),
+        ("export", {"stills": "2026-07-01T11:00:02.5"}),
     ):
         assert client.post(f"{page}/{step}", data=data, headers=sup).status_code == 200
     ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
@@ -109,6 +109,9 @@ def test_walk_through_links_expire_and_register(
     })  # fmt: skip
     text = client.get(page, headers=sup).text
     assert "USB EX-77" in text and "handed over" in text
+    stills = client.get("/stills.csv", headers=sup).text.splitlines()
+    assert len(stills) == 2 and "2026-07-01T10:00:02.500Z" in stills[1] and ref in stills[1]
+    assert "TC-001-1.jpg" in client.get("/stills", headers=sup).text
     csv = client.get("/disclosures.csv", headers=sup)
     assert csv.headers["content-type"].startswith("text/csv")
     assert ref in csv.text and "PC Smith 4521" in csv.text

@@ -46,11 +46,15 @@ def register(app: typer.Typer) -> None:
         working: Annotated[
             bool, typer.Option(help="Make the burned-in working copy too (slower)")
         ] = True,
+        still: Annotated[
+            list[str] | None, typer.Option(help="A still at this instant (repeatable)")
+        ] = None,
     ) -> None:
         """Build a signed evidence package of CAMERA between --from and --to."""
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-        spec = ExportSpec(camera, _when(start), _when(end), stream, request, exhibit, working)
+        spec = ExportSpec(camera, _when(start), _when(end), stream, request, exhibit, working,
+                          tuple(_when(x) for x in still or ()))  # fmt: skip
         actor = Actor(None, operator or getpass.getuser())
         with open_system(ctx) as system:
             key, _ = ensure_signing_key(system.settings.data_dir)

@@ -17,10 +17,18 @@ from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import ValidationError
-from watchkeeper.evidence.models import CustodyAction, CustodyEntry, EvidenceRequest
+from watchkeeper.evidence.models import CustodyAction, CustodyEntry, EvidenceRequest, Still
 from watchkeeper.timeutil import Clock, format_local, format_utc
 
-__all__ = ["CustodyNote", "add_entry", "entries", "register_csv", "released"]
+__all__ = [
+    "CustodyNote",
+    "add_entry",
+    "entries",
+    "register_csv",
+    "released",
+    "stills_made",
+    "stills_register_csv",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,4 +94,22 @@ def register_csv(rows: list[EvidenceRequest]) -> str:
                     format_utc(r.end_us), r.decided_by or "", format_local(r.released_us),
                     format_utc(r.released_us), r.released_to, r.released_how,
                     r.released_by or ""])  # fmt: skip
+    return out.getvalue()
+
+
+def stills_made(s: Session, who: Principal) -> list[Still]:
+    """The stills register: every still put into a package, newest first."""
+    who.require(Right.REQUESTS_VIEW)
+    return list(s.scalars(select(Still).order_by(Still.made_us.desc(), Still.id.desc())))
+
+
+def stills_register_csv(rows: list[Still]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["still", "request", "camera", "instant (London)", "instant (UTC)", "package",
+                "file", "sha256", "made by", "made (UTC)"])  # fmt: skip
+    for r in rows:
+        w.writerow([r.id, f"REQ-{r.request_id:06d}" if r.request_id else "", r.camera_id,
+                    format_local(r.at_us), format_utc(r.at_us), r.package, r.path, r.sha256,
+                    r.made_by, format_utc(r.made_us)])  # fmt: skip
     return out.getvalue()

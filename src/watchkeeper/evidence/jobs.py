@@ -11,6 +11,7 @@ download.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import threading
@@ -25,7 +26,7 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import Conflict, NotFound, WatchkeeperError
 from watchkeeper.evidence.archive import plain_path, plain_zip
-from watchkeeper.evidence.models import CustodyAction, CustodyEntry, ExportJob, JobState
+from watchkeeper.evidence.models import CustodyAction, CustodyEntry, ExportJob, JobState, Still
 from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.timeutil import Clock
@@ -175,6 +176,7 @@ class ExportWorker:
                 spec = ExportSpec(
                     job.camera_id, job.start_us, job.end_us, job.stream,
                     f"REQ-{job.request_id:06d}" if job.request_id else "", job.exhibit_ref,
+                    stills=tuple(json.loads(job.stills)),
                 )  # fmt: skip
                 pkg = build_package(
                     s, self.root, out, key, spec, Actor(None, job.created_by), self.clock,
@@ -186,6 +188,13 @@ class ExportWorker:
                 job.state, job.stage, job.progress = JobState.DONE.value, "done", 1.0
                 job.package, job.manifest_sha256 = pkg.path.name, digest
                 job.finished_us = self.clock.now_us()
+                for still in pkg.manifest["stills"]:
+                    s.add(Still(
+                        job_id=job.id, request_id=job.request_id, camera_id=job.camera_id,
+                        at_us=still["at_us"], package=pkg.path.name, path=still["path"],
+                        sha256=pkg.manifest["files"][still["path"]], made_by=job.created_by,
+                        made_us=self.clock.now_us(),
+                    ))  # fmt: skip
                 s.add(CustodyEntry(
                     request_id=job.request_id, job_id=job.id, at_us=self.clock.now_us(),
                     action=CustodyAction.PRODUCED.value, recipient="", hash_checked=True,

@@ -36,6 +36,7 @@ __all__ = [
     "RequestKind",
     "RequestPause",
     "RequestState",
+    "Still",
 ]
 
 
@@ -173,6 +174,9 @@ class ExportJob(Base):
     start_us: Mapped[int] = micros()
     end_us: Mapped[int] = micros()
     exhibit_ref: Mapped[str] = mapped_column(String(100), default="")
+    stills: Mapped[str] = mapped_column(
+        Text, default="[]", comment="Instants (UTC µs, JSON list) to include as stills"
+    )
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)
     stage: Mapped[str] = mapped_column(String(16), default="")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -226,3 +230,19 @@ class CustodyEntry(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (CheckConstraint(_in("action", CustodyAction), name="action"),)
+
+
+class Still(Base):
+    """The stills register: every still picture put into a package. Never updated."""
+
+    __tablename__ = "evidence_still"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_job.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_request.id"))
+    camera_id: Mapped[str] = mapped_column(String(64))
+    at_us: Mapped[int] = micros(comment="The instant asked for")
+    package: Mapped[str] = mapped_column(Text, comment="Package folder name")
+    path: Mapped[str] = mapped_column(Text, comment="File inside the package")
+    sha256: Mapped[str] = mapped_column(String(64))
+    made_by: Mapped[str] = mapped_column(String(64))
+    made_us: Mapped[int] = micros()

@@ -39,11 +39,12 @@ from watchkeeper.evidence.master import MasterSegment, copy_segment, select_segm
 from watchkeeper.evidence.recipient import index_html, readme_text
 from watchkeeper.evidence.signing import SigningKey, fingerprint
 from watchkeeper.evidence.statements import continuity_statement, exhibit_label
+from watchkeeper.evidence.stills import make_stills, virtual_runs
 from watchkeeper.evidence.working import WorkingCopy, encode_working_copy
-from watchkeeper.playback.layout import GAP_TOLERANCE_US, build_runs, load_rows
+from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.playback.vmp4 import VirtualMp4
 from watchkeeper.recording.gaps import explain_gap
-from watchkeeper.recording.models import InitSegment, StreamEvent
+from watchkeeper.recording.models import StreamEvent
 from watchkeeper.timeutil import US_PER_S, Clock, format_utc, to_datetime
 
 __all__ = ["MAX_WINDOW_US", "ExportSpec", "Package", "build_package"]
@@ -64,6 +65,8 @@ class ExportSpec:
     exhibit_ref: str = ""
     working: bool = True
     """False: master, manifest and signature only (a working copy can be made later)."""
+    stills: tuple[int, ...] = ()
+    """Instants (UTC µs) inside the window to include as JPEG stills."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +152,12 @@ def _working_entry(w: WorkingCopy, path: str) -> dict[str, Any]:
 
 
 def _working_copies(
-    s: Session, root: Path, spec: ExportSpec, stage: Path, label: str, zone: str,
+    runs: list[VirtualMp4], spec: ExportSpec, stage: Path, label: str, zone: str,
     progress: Callable[[float], None],
 ) -> list[WorkingCopy]:  # fmt: skip
-    rows = load_rows(s, spec.camera_id, spec.stream, spec.start_us, spec.end_us)
-    runs = build_runs(rows, spec.start_us, spec.end_us, split_gaps=False)
     (stage / "working").mkdir()
     out = []
-    for n, run in enumerate(runs, 1):
-        init = s.get(InitSegment, run.init_id)
-        if init is None:
-            raise NotFound(f"init segment {run.init_id} missing")
-        vm = VirtualMp4(run, init.data, init.timescale, root)
+    for n, vm in enumerate(runs, 1):
         src = stage / f".source-{n}.mp4"
         with src.open("wb") as fh:
             for chunk in vm.read():
@@ -234,8 +231,10 @@ def build_package(
         label = " ".join(x for x in (camera["id"], camera["name"]) if x)
         if camera["location"]:
             label += f", {camera['location']}"
+        runs = virtual_runs(s, root, spec.camera_id, spec.stream, spec.start_us, spec.end_us)
+        stills = make_stills(runs, spec.camera_id, spec.stills, spec.start_us, spec.end_us, stage)
         working = (
-            _working_copies(s, root, spec, stage, label, zone, lambda f: report("working", f))
+            _working_copies(runs, spec, stage, label, zone, lambda f: report("working", f))
             if spec.working
             else []
         )
@@ -254,6 +253,7 @@ def build_package(
             "clock_offset_us": {"min": min(offsets), "max": max(offsets)} if offsets else None,
             "gaps": _gaps(s, spec, segs),
             "master": master,
+            "stills": stills,
             "working": [_working_entry(w, w.path.relative_to(stage).as_posix()) for w in working],
         }
         report("manifest", 0.0)

@@ -47,7 +47,9 @@ master/     The recorded files exactly as the recorder wrote them (fragmented MP
 working/    The same footage re-encoded as H.264 MP4 for ordinary players, cut to the
             window, with the camera and the time (Europe/London and UTC) on every frame.
             Made from the master; the master is the evidence.
-{{ manifest }}  Facts about the footage and the SHA-256 of every other file.
+{% if m.stills %}stills/     Pictures on screen at chosen instants, from the master, as JPEG:
+{% for st in m.stills %}              {{ st.path }}  {{ st.at_london }} ({{ st.at_utc }})
+{% endfor %}{% endif %}{{ manifest }}  Facts about the footage and the SHA-256 of every other file.
 {{ signature }}  Ed25519 signature of {{ manifest }} by the system's key.
 {{ public_key }}  The system's public key.
 {{ sums }}  The hashes in the form sha256sum reads.

@@ -244,15 +244,23 @@ class RequestService:
                           reasons.strip(), {"exemptions": req.exemptions,
                                             "client_approvers": approvers})  # fmt: skip
 
-    def start_export(self, s: Session, who: Principal, ref: str | int) -> list[ExportJob]:
-        """Queue one export job per camera; the worker builds them."""
+    def start_export(
+        self, s: Session, who: Principal, ref: str | int, stills: Sequence[int] = ()
+    ) -> list[ExportJob]:
+        """Queue one export job per camera (with stills at the given instants)."""
         who.require(Right.EVIDENCE_EXPORT)
-        req = self._move(s, who, ref, {S.APPROVED}, S.EXPORTING, "export", "export started")
+        req = self.get(s, who, ref)
+        outside = [at for at in stills if not req.start_us <= at < req.end_us]
+        if outside:
+            raise ValidationError("stills must lie inside the request's window")
+        req = self._move(s, who, req.id, {S.APPROVED}, S.EXPORTING, "export", "export started",
+                         {"stills": len(stills)})  # fmt: skip
         jobs = []
         for n, c in enumerate(req.cameras, 1):
             job = ExportJob(
                 request_id=req.id, camera_id=c.camera_id, start_us=req.start_us,
                 end_us=req.end_us, exhibit_ref=f"{req.ref}/{n}", state=JobState.QUEUED.value,
+                stills=json.dumps(sorted(stills)),
                 created_by=who.username, created_us=self.clock.now_us(),
             )  # fmt: skip
             s.add(job)

@@ -18,7 +18,15 @@ from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import ValidationError
-from watchkeeper.evidence.custody import CustodyNote, add_entry, entries, register_csv, released
+from watchkeeper.evidence.custody import (
+    CustodyNote,
+    add_entry,
+    entries,
+    register_csv,
+    released,
+    stills_made,
+    stills_register_csv,
+)
 from watchkeeper.evidence.deadlines import urgency
 from watchkeeper.evidence.kinds import KINDS
 from watchkeeper.evidence.letters import LETTERS, render_letter
@@ -177,8 +185,12 @@ def build_router(pages: Pages) -> APIRouter:
         return _back(ref)
 
     @router.post("/requests/{ref}/export")
-    def export(ref: str, system: SystemDep, s: SessionDep, who: Exporter) -> Response:
-        system.requests.start_export(s, who, ref)
+    def export(
+        ref: str, system: SystemDep, s: SessionDep, who: Exporter,
+        stills: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:  # fmt: skip
+        at = [_local(x) for x in stills.replace(";", ",").split(",") if x.strip()]
+        system.requests.start_export(s, who, ref, at)
         if system.exports is not None:
             s.commit()
             system.exports.wake()
@@ -220,6 +232,17 @@ def build_router(pages: Pages) -> APIRouter:
                {"letter": name}, clock=system.clock)  # fmt: skip
         return Response(pdf, media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{req.ref}-{name}.pdf"'})  # fmt: skip
+
+    @router.get("/stills", response_class=HTMLResponse)
+    def stills_register(request: Request, s: SessionDep, who: Viewer) -> Response:
+        return pages.render(request, "stills.html", who=who, rows=stills_made(s, who))
+
+    @router.get("/stills.csv")
+    def stills_csv(s: SessionDep, who: Viewer) -> Response:
+        return Response(
+            stills_register_csv(stills_made(s, who)), media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="stills-register.csv"'},
+        )  # fmt: skip
 
     @router.get("/disclosures", response_class=HTMLResponse)
     def disclosures(request: Request, s: SessionDep, who: Viewer) -> Response:

@@ -1,4 +1,4 @@
-"""evidence: requests, their cameras and pauses, export jobs, download links, custody log
+"""evidence: requests, cameras, pauses, export jobs, download links, custody log, stills
 
 Revision ID: 0006
 Revises: 0002, 0003
@@ -124,6 +124,12 @@ def upgrade() -> None:
         sa.Column("start_us", sa.BigInteger(), nullable=False),
         sa.Column("end_us", sa.BigInteger(), nullable=False),
         sa.Column("exhibit_ref", sa.String(length=100), nullable=False),
+        sa.Column(
+            "stills",
+            sa.Text(),
+            nullable=False,
+            comment="Instants (UTC µs, JSON list) to include as stills",
+        ),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("stage", sa.String(length=16), nullable=False),
         sa.Column("progress", sa.Float(), nullable=False),
@@ -243,8 +249,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", "camera_id", name=op.f("pk_evidence_request_camera")),
     )
 
+    op.create_table(
+        "evidence_still",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("request_id", sa.Integer(), nullable=True),
+        sa.Column("camera_id", sa.String(length=64), nullable=False),
+        sa.Column("at_us", sa.BigInteger(), nullable=False, comment="The instant asked for"),
+        sa.Column("package", sa.Text(), nullable=False, comment="Package folder name"),
+        sa.Column("path", sa.Text(), nullable=False, comment="File inside the package"),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("made_by", sa.String(length=64), nullable=False),
+        sa.Column("made_us", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["evidence_job.id"], name=op.f("fk_evidence_still_job_id_evidence_job")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["evidence_request.id"],
+            name=op.f("fk_evidence_still_request_id_evidence_request"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_still")),
+    )
+    op.create_index(op.f("ix_evidence_still_job_id"), "evidence_still", ["job_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_evidence_still_job_id"), table_name="evidence_still")
+    op.drop_table("evidence_still")
     op.drop_table("evidence_request_camera")
     op.drop_index(op.f("ix_evidence_link_job_id"), table_name="evidence_link")
     op.drop_table("evidence_link")

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.media
 WATCHKEEPER = str(Path(sys.executable).parent / "watchkeeper")
 
 
-def cli_verify(package: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def cli_verify(*args: Path | str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [WATCHKEEPER, "verify", str(package), *extra], capture_output=True, text=True, check=False
+        [WATCHKEEPER, "verify", *map(str, args)], capture_output=True, text=True, check=False
     )
 
 
@@ -56,14 +56,20 @@ def test_every_file_is_covered(
     assert {"manifest.sig", "public_key.pem", "SHA256SUMS", "README.txt", "index.html"} < set(files)
     assert any(f.startswith("master/") for f in files)
     assert any(f.startswith("working/") for f in files)
+    copies = []
     for name in files:
         copy = tmp_path / "t" / name.replace("/", "_")
         shutil.copytree(pkg.path, copy)
         data = bytearray((copy / name).read_bytes())
         data[len(data) // 2] ^= 0x01
         (copy / name).write_bytes(bytes(data))
-        assert cli_verify(copy).returncode != 0, f"watchkeeper verify passed a changed {name}"
+        copies.append(copy)
         assert readme_verify(copy).returncode != 0, f"openssl/sha256sum passed a changed {name}"
+    every = cli_verify(*copies)  # one process checks every copy and reports each
+    assert every.returncode == 1
+    for copy in copies:
+        assert f"{copy.name}: NOT verified" in every.stderr, copy.name
+    assert "verified, signature good" not in every.stdout
 
 
 def test_added_file_and_foreign_key_are_refused(

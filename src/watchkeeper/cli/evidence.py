@@ -90,21 +90,33 @@ def register(app: typer.Typer) -> None:
 
     @app.command("verify")
     def verify_cmd(
-        package: Annotated[Path, typer.Argument(help="Package folder")],
+        packages: Annotated[list[Path], typer.Argument(help="Package folder(s)")],
         key: Annotated[
-            Path | None, typer.Option(help="Public key (PEM) the package must be signed by")
+            Path | None, typer.Option(help="Public key (PEM) the packages must be signed by")
         ] = None,
     ) -> None:
-        """Check a package's signature and every file's hash; exit 1 naming each problem."""
+        """Check each package's signature and every file's hash; exit 1 naming each problem."""
         try:
-            report = verify_package(package, key.read_bytes() if key else None)
-        except (WatchkeeperError, OSError) as exc:
-            raise fail(str(exc)) from exc
-        if not report.ok:
+            trusted = key.read_bytes() if key else None
+        except OSError as exc:
+            raise fail(f"cannot read {key}: {exc.strerror}") from exc
+        bad = 0
+        for package in packages:
+            try:
+                report = verify_package(package, trusted)
+            except WatchkeeperError as exc:
+                typer.echo(f"FAIL {package}: {exc}", err=True)
+                bad += 1
+                continue
+            if report.ok:
+                typer.echo(
+                    f"{package.name}: verified, signature good, {report.checked} files "
+                    f"intact; key fingerprint {report.fingerprint}"
+                )
+                continue
+            bad += 1
             for p in report.problems:
-                typer.echo(f"FAIL {p}", err=True)
-            raise fail(f"{package.name}: NOT verified ({len(report.problems)} problem(s))")
-        typer.echo(
-            f"{package.name}: verified, signature good, {report.checked} files intact; "
-            f"key fingerprint {report.fingerprint}"
-        )
+                typer.echo(f"FAIL {package.name}: {p}", err=True)
+            typer.echo(f"{package.name}: NOT verified", err=True)
+        if bad:
+            raise fail(f"{bad} of {len(packages)} package(s) NOT verified")

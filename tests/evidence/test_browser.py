@@ -76,7 +76,7 @@ def test_police_request_to_downloaded_package(
         page.wait_for_selector("text=Make download link", timeout=60_000)
         page.click("text=Make download link")
         with page.expect_download() as got:
-            page.click("a.download")
+            page.click("button.download")
         target = tmp_path / "download.zip"
         got.value.save_as(target)
         page.fill("input[name=to]", "PC Jane Smith 4521")

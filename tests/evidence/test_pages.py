@@ -95,13 +95,13 @@ def test_walk_through_links_expire_and_register(
     ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
                  "Europe/London").run_once()  # fmt: skip
     frag = client.post("/evidence/jobs/1/link", headers=sup)
-    token = frag.text.split("/evidence/download/")[1].split('"')[0]
-    assert client.get(f"/evidence/download/{token}", headers=bearer(system, Role.AUDITOR)
-                      ).status_code == 403  # fmt: skip
-    got = client.get(f"/evidence/download/{token}", headers=sup)
+    token = frag.text.split('name="token" value="')[1].split('"')[0]
+    assert client.post("/evidence/download", data={"token": token},
+                       headers=bearer(system, Role.AUDITOR)).status_code == 403  # fmt: skip
+    got = client.post("/evidence/download", data={"token": token}, headers=sup)
     assert got.status_code == 200 and got.content[:2] == b"PK"
     clock.advance(25 * 3600)
-    assert client.get(f"/evidence/download/{token}", headers=sup).status_code == 404
+    assert client.post("/evidence/download", data={"token": token}, headers=sup).status_code == 404
     client.post(f"{page}/release", data={"to": "PC Smith 4521", "how": "link"}, headers=sup)
     client.post(f"{page}/custody", headers=sup, data={
         "action": "handed_over", "recipient": "PC Smith", "collar_number": "4521",
@@ -156,10 +156,12 @@ def test_encrypted_download_opens_with_its_password_only(
                  "Europe/London").run_once()  # fmt: skip
     frag = client.post("/evidence/jobs/1/link", data={"encrypted": "true"}, headers=sup).text
     password = frag.split('id="zip-password">')[1].split("<")[0]
-    token = frag.split("/evidence/download/")[1].split('"')[0]
+    token = frag.split('name="token" value="')[1].split('"')[0]
     assert len(password) >= 30
     zipped = tmp_path / "p.zip"
-    zipped.write_bytes(client.get(f"/evidence/download/{token}", headers=sup).content)
+    zipped.write_bytes(
+        client.post("/evidence/download", data={"token": token}, headers=sup).content
+    )
     wrong = subprocess.run(["7z", "t", "-pwrong", str(zipped)], capture_output=True, check=False)
     assert wrong.returncode != 0
     out = tmp_path / "x"

@@ -26,7 +26,6 @@ PATH_VALUES = {
     "visitor_id": "1",
     "seq": "0",
     "job_id": "1",
-    "token": "not-a-token",
 }
 
 

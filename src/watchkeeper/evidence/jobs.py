@@ -205,7 +205,14 @@ class ExportWorker:
         except JobCancelled:
             shutil.rmtree(out, ignore_errors=True)
             self._set(job_id, state=JobState.CANCELLED.value, finished_us=self.clock.now_us())
-        except WatchkeeperError as exc:
+        except (WatchkeeperError, OSError) as exc:
             shutil.rmtree(out, ignore_errors=True)
-            self._set(job_id, state=JobState.FAILED.value, error=str(exc)[:2000],
+            reason = str(exc) if isinstance(exc, WatchkeeperError) else f"disk: {exc.strerror}"
+            self._set(job_id, state=JobState.FAILED.value, error=reason[:2000],
                       finished_us=self.clock.now_us())  # fmt: skip
+        except Exception:
+            # a bug, not a bad job: say so on the job rather than leave it running for ever
+            log.exception("export job %s", job_id)
+            shutil.rmtree(out, ignore_errors=True)
+            self._set(job_id, state=JobState.FAILED.value, finished_us=self.clock.now_us(),
+                      error="internal error building the package; see the server log")  # fmt: skip

@@ -79,7 +79,7 @@ _INDEX = """\
 <title>Evidence {{ m.camera.id }} {{ m.window.start_utc }}</title>
 <style>
 body{font-family:sans-serif;margin:1rem 2rem;max-width:70rem}
-video{max-width:100%;background:#000}
+video,img{max-width:100%;background:#000}
 table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem;text-align:left}
 code{font-size:.85em;word-break:break-all}
 </style></head><body>
@@ -93,6 +93,9 @@ code{font-size:.85em;word-break:break-all}
 <p>First frame {{ w.first_frame_london }} ({{ w.first_frame_utc }}),
 last frame {{ w.last_frame_london }}, {{ w.frames }} frames.</p>
 {% endfor %}
+{% if m.stills %}<h2>Stills</h2>
+{% for st in m.stills %}<figure><img src="{{ st.path }}" alt="Still {{ loop.index }}">
+<figcaption>{{ st.at_london }} ({{ st.at_utc }})</figcaption></figure>{% endfor %}{% endif %}
 <h2>Facts</h2>
 <table>
 <tr><th>Format</th><td>{{ m.format }}</td></tr>

@@ -136,9 +136,13 @@ def encode_working_copy(
            str(out.resolve())]  # fmt: skip
     span_us = max(1, wall(kept[-1]) - wall(kept[0]))
     env = {**os.environ, "TZ": zone}
-    with subprocess.Popen(
-        cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as proc:
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    except FileNotFoundError as exc:
+        raise MediaError("ffmpeg is not installed; the working copy needs it") from exc
+    with proc:
         assert proc.stdout is not None
         try:
             for line in proc.stdout:

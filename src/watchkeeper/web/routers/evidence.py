@@ -1,5 +1,8 @@
 """Export packages over the web: the published public key, job cancel, expiring download
-links (made once, every download audited and logged as a copy in the continuity log)."""
+links (made once, every download audited and logged as a copy in the continuity log).
+
+A link's token is posted, not put in the URL, so no access log or browser history keeps it
+(DESIGN.md invariant 8)."""
 
 from __future__ import annotations
 
@@ -59,8 +62,12 @@ def build_router(pages: Pages) -> APIRouter:
         assert job is not None
         return _jobs_fragment(pages, request, system, s, who, job, token, password)
 
-    @router.get("/evidence/download/{token}", include_in_schema=False)
-    def download(token: str, system: SystemDep, s: SessionDep, who: Exporter) -> Response:
+    @router.post("/evidence/download", include_in_schema=False)
+    def download(
+        system: SystemDep, s: SessionDep, who: Exporter,
+        token: Annotated[str, Form(min_length=1, max_length=200)],
+    ) -> Response:  # fmt: skip
+        """The token travels in the form body, never in a URL an access log would keep."""
         job, path = resolve_link(s, token, system.clock.now_us(), _exports(system))
         record(s, who.actor, "evidence.download", "evidence_job", str(job.id),
                "package downloaded", {"package": job.package,

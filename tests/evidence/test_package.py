@@ -162,7 +162,13 @@ def test_format_change_exports_both_parts_and_names_the_gap(
     system: System, recorded: Recorded, key: SigningKey, tmp_path: Path
 ) -> None:
     start, end = recorded.t0 + 4_500_000, recorded.gap_end + 2_000_000
+    with system.db.session() as s:  # as ONVIF would have measured them
+        for n, row in enumerate(s.scalars(select(Segment).order_by(Segment.start_us))):
+            row.clock_offset_us = -1500 + 1000 * n
+        s.commit()
     pkg = export(system, key, tmp_path, start, end)
+    offsets = [m["clock_offset_us"] for m in pkg.manifest["master"]]
+    assert pkg.manifest["clock_offset_us"] == {"min": min(offsets), "max": max(offsets)}
     assert {(m["width"], m["height"]) for m in pkg.manifest["master"]} == {(320, 240), (480, 272)}
     parts = pkg.manifest["working"]
     assert [probe(pkg.path / w["path"])["width"] for w in parts] == [320, 480]

@@ -3,6 +3,7 @@ openssl and sha256sum commands, each run as a real process."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,9 +13,10 @@ import pytest
 
 from tests.clips import need_tool
 from tests.evidence.conftest import Recorded, export
-from watchkeeper.evidence.manifest import MANIFEST, package_files
+from watchkeeper.evidence.manifest import MANIFEST, manifest_bytes, package_files
 from watchkeeper.evidence.recipient import VERIFY_COMMANDS
 from watchkeeper.evidence.signing import SigningKey
+from watchkeeper.evidence.verify import verify_package
 from watchkeeper.system import System
 
 pytestmark = pytest.mark.media
@@ -119,3 +121,19 @@ def test_cli_export_then_verify(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert empty.returncode == 1 and "nothing recorded on TC-001" in empty.stderr
+
+
+def test_a_format_this_verifier_does_not_know_is_refused(
+    system: System, recorded: Recorded, key: SigningKey, tmp_path: Path
+) -> None:
+    pkg = export(system, key, tmp_path / "out", recorded.t0 + 1_000_000, recorded.t0 + 3_000_000)
+    manifest = json.loads((pkg.path / MANIFEST).read_bytes())
+    manifest["format"] = "watchkeeper-evidence/2"
+    body = manifest_bytes(manifest)
+    (pkg.path / MANIFEST).write_bytes(body)
+    (pkg.path / "manifest.sig").write_bytes(key.sign(body))  # validly signed, unknown format
+    report = verify_package(pkg.path)
+    assert report.problems == [
+        "unknown package format 'watchkeeper-evidence/2' (this verifier reads "
+        "watchkeeper-evidence/1)"
+    ]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.evidence.conftest import Recorded
+from tests.foundation.helpers import add_user
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.audit.service import verify
 from watchkeeper.auth.principal import Principal
@@ -28,6 +29,8 @@ from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.holds import holds_covering
 from watchkeeper.recording.models import Segment
 from watchkeeper.recording.retention import DiskUsage, Retention
+from watchkeeper.records.incidents import IncidentDraft
+from watchkeeper.records.vocab import Source
 from watchkeeper.system import System
 from watchkeeper.timeutil import US_PER_DAY, FakeClock
 
@@ -84,6 +87,19 @@ def test_kind_fields_and_lawful_basis_are_required(system: System, recorded: Rec
             ))  # fmt: skip
         with pytest.raises(Forbidden):
             system.requests.receive(s, ACME, spec)
+        with pytest.raises(ValidationError, match="no incident 2026-999999"):
+            system.requests.receive(s, OPERATOR, RequestSpec(
+                spec.kind, spec.requester_name, spec.lawful_basis, spec.camera_ids,
+                spec.start_us, spec.end_us, fields=POLICE_FIELDS, incidents="2026-999999",
+            ))  # fmt: skip
+        add_user(system, "inc-op", Role.OPERATOR)
+        logger = Principal(system.users.get(s, "inc-op").id, "inc-op", Role.OPERATOR)
+        inc = system.incidents.create(s, logger, IncidentDraft("violence", Source.POLICE))
+        linked = system.requests.receive(s, OPERATOR, RequestSpec(
+            spec.kind, spec.requester_name, spec.lawful_basis, spec.camera_ids,
+            spec.start_us, spec.end_us, fields=POLICE_FIELDS, incidents=f" {inc.ref},",
+        ))  # fmt: skip
+        assert linked.incidents == inc.ref
 
 
 def test_held_footage_survives_a_purge_past_retention_and_a_full_disk(

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
@@ -41,6 +41,7 @@ from watchkeeper.evidence.models import (
     RequestState,
 )
 from watchkeeper.recording.holds import create_hold, release_hold
+from watchkeeper.records.incident_models import Incident
 from watchkeeper.timeutil import Clock, format_utc, to_local
 
 __all__ = ["RequestService", "RequestSpec", "parse_ref"]
@@ -62,6 +63,16 @@ class RequestSpec:
     requester_contact: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     incidents: str = ""
+
+
+def _incident_refs(s: Session, text: str) -> list[str]:
+    """Linked incident references, each checked to exist in the occurrence log."""
+    refs = sorted({r for r in text.replace(",", " ").split() if r})
+    found = set(s.scalars(select(Incident.ref).where(Incident.ref.in_(refs)))) if refs else set()
+    missing = [r for r in refs if r not in found]
+    if missing:
+        raise ValidationError(f"no incident {', '.join(missing)} in the occurrence log")
+    return refs
 
 
 def parse_ref(ref: str) -> int:
@@ -115,6 +126,7 @@ class RequestService:
         if not ids:
             raise ValidationError("name at least one camera")
         cams = [self.cameras.get(s, who, cid) for cid in ids]  # NotFound when not visible
+        incidents = _incident_refs(s, spec.incidents)
         now = self.clock.now_us()
         req = EvidenceRequest(
             kind=spec.kind.value,
@@ -129,7 +141,7 @@ class RequestService:
             fields=json.dumps(fields, sort_keys=True),
             start_us=spec.start_us,
             end_us=spec.end_us,
-            incidents=spec.incidents.strip(),
+            incidents=", ".join(incidents),
             extension_months=0,
             updated_us=now,
         )
@@ -164,7 +176,11 @@ class RequestService:
 
     def browse(self, s: Session, who: Principal, open_only: bool = False) -> list[EvidenceRequest]:
         who.require(Right.REQUESTS_VIEW)
-        q = select(EvidenceRequest).order_by(EvidenceRequest.id.desc())
+        q = (
+            select(EvidenceRequest)
+            .options(selectinload(EvidenceRequest.cameras))
+            .order_by(EvidenceRequest.id.desc())
+        )
         if open_only:
             q = q.where(EvidenceRequest.state != S.CLOSED.value)
         return list(s.scalars(q))

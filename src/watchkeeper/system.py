@@ -72,13 +72,12 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         session_hours=settings.session_hours,
     )
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
-    cameras = CameraService(clock)
     return System(
         settings=settings,
         clock=clock,
         db=db,
         users=UserService(clock, policy),
-        cameras=cameras,
+        cameras=CameraService(clock),
         incidents=incidents,
         radio=RadioService(clock, incidents),
         shifts=ShiftService(clock, RecordedHealth(clock)),
@@ -86,7 +85,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         faults=FaultService(clock),
         partners=PartnerService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
-        requests=RequestService(clock, cameras),
+        requests=RequestService(clock, CameraService(clock)),
     )
 
 

@@ -11,8 +11,6 @@ import secrets
 import zipfile
 from pathlib import Path
 
-import pyzipper
-
 __all__ = ["encrypted_path", "encrypted_zip", "plain_path", "plain_zip"]
 
 _WORDS = 6
@@ -44,6 +42,8 @@ def plain_zip(package: Path) -> Path:
 
 def encrypted_zip(package: Path, link_id: int) -> tuple[Path, str]:
     """The AES-256 zip for one download link, and its password (shown once)."""
+    import pyzipper  # only when someone asks for an encrypted download
+
     password = "-".join(secrets.token_hex(3) for _ in range(_WORDS))
     target = encrypted_path(package.parent, package.name, link_id)
     with pyzipper.AESZipFile(

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from watchkeeper.errors import ValidationError
 
 __all__ = [
@@ -70,6 +68,8 @@ class Urgency(enum.StrEnum):
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int, regions: tuple[str, ...]) -> frozenset[date]:
+    import holidays  # a fifth of a second to import: only when a deadline is counted
+
     days: set[date] = set()
     for region in regions:
         days |= set(holidays.country_holidays("GB", subdiv=region, years=year))

@@ -9,11 +9,12 @@ under the signature line is the council's to change.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING, Any
 
 from watchkeeper.errors import MediaError
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["continuity_statement", "exhibit_label", "new_pdf"]
 
@@ -22,6 +23,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 def new_pdf() -> FPDF:
     """An A4 page with the DejaVu fonts (any script a name may be written in)."""
+    from fpdf import FPDF  # imported here: a second or more at start for every command
+
     pdf = FPDF(format="A4")
     pdf.set_creator("Watchkeeper")
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"

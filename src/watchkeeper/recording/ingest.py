@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import av
 
+from watchkeeper.cameras.redact import redact_text
 from watchkeeper.errors import MediaError
 from watchkeeper.timeutil import Clock
 
@@ -70,7 +71,7 @@ class PyAvSource:
                 if packet.size:
                     yield packet
         except av.FFmpegError as exc:
-            raise MediaError(f"stream read failed: {exc}") from exc
+            raise _media_error("stream read failed", exc) from None
 
     def close(self) -> None:
         with contextlib.suppress(av.FFmpegError):  # a broken connection: nothing to save
@@ -102,6 +103,12 @@ class RtspSource(PyAvSource):
             yield held
 
 
+def _media_error(what: str, exc: Exception) -> MediaError:
+    """FFmpeg's message with any credentials masked; the original is not chained, as its
+    text (and so any traceback printed from it) quotes the URL with the password."""
+    return MediaError(redact_text(f"{what}: {exc}"))
+
+
 def _frame_ticks(video: Any) -> int:
     """One frame's duration in the stream's time base (15 fps if the rate is unknown)."""
     rate = video.average_rate or video.guessed_rate or 15
@@ -125,7 +132,7 @@ def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> O
                 url, options=options | probe, timeout=(open_timeout_s, read_timeout_s)
             )
         except av.FFmpegError as exc:
-            raise MediaError(f"cannot open stream: {exc}") from exc
+            raise _media_error("cannot open stream", exc) from None
         return RtspSource(container)
 
     def _open(url: str) -> MediaSource:

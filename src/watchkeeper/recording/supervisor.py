@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from watchkeeper.cameras.redact import redact_text
 from watchkeeper.errors import MediaError, StorageError
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.fanout import Fanout
@@ -124,6 +126,7 @@ class StreamSupervisor:
         if state is self._state:
             return
         at = self._clock.now_us() if at_us is None else at_us
+        reason = redact_text(reason)  # the media boundary masks; this is the last guard
         self._state, self._since, self._reason = state, at, reason
         log.info("%s %s: %s", self.key, state.value, reason)
         try:
@@ -164,8 +167,9 @@ class StreamSupervisor:
                 try:
                     reason = self._session(stop)
                 except Exception as exc:  # a dead thread would be a camera never recorded again
-                    log.exception("%s: unexpected error; reconnecting", self.key)
-                    reason = f"internal error: {exc!r}"
+                    reason = redact_text(f"internal error: {exc!r}")
+                    stack = "".join(traceback.format_tb(exc.__traceback__))  # no message text
+                    log.error("%s: %s; reconnecting\n%s", self.key, reason, stack)
                 if stop.is_set():
                     break
                 uptime = self._clock.monotonic() - started

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 import pytest
 from rec_helpers import add_cameras
 from sqlalchemy import select
-from tests.simulate.conftest import small_config
 from test_rec_rtsp_faults import _skip_or_fail
+from tests.simulate.conftest import small_config
 
 from watchkeeper.cameras.models import Camera
+from watchkeeper.cameras.redact import redact_text
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.db.registry import metadata
@@ -41,8 +42,6 @@ SECRETS = ("s3cret-pass", "wr0ng-s3cret")
 
 
 def test_redact_text_masks_every_url_in_a_message() -> None:
-    from watchkeeper.cameras.redact import redact_text
-
     msg = (
         "cannot open stream: [Errno 111] Connection refused: "
         "'rtsp://operator:s3cret-pass@10.0.0.1:554/x'; also http://a:b@h/p and rtsp://h/q"

@@ -71,22 +71,60 @@ def test_backward_jump_camera_restart_starts_new_run() -> None:
     assert stamps[3].action is Action.ACCEPT and stamps[3].run_start_us == T0 + 133_333
 
 
-def test_receive_gap_over_stall_starts_new_run() -> None:
+def test_receive_gap_over_stall_with_a_media_gap_starts_new_run() -> None:
     stamps = feed(
-        TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (2 * STEP, 15_000_000)]
+        TimestampValidator(TB, stall_s=10, max_gap_s=20),
+        [(0, 0), (STEP, 66_667), (STEP + 90_000 * 15, 15_000_000)],
     )
     assert stamps[2].action is Action.NEW_RUN and "no packet for 14.9 s" in stamps[2].reason
 
 
-def test_drift_beyond_limit_reanchors_on_a_keyframe() -> None:
+def test_receive_gap_over_stall_with_continuous_media_is_a_backlog() -> None:
+    # TCP held 14.9 s of packets back; the next frame is still the next frame
+    stamps = feed(
+        TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (2 * STEP, 15_000_000)]
+    )
+    assert stamps[2].action is Action.ACCEPT and stamps[2].wall_us == T0 + 133_333
+
+
+def test_silence_with_the_camera_clock_running_on_is_a_new_run_not_a_hole() -> None:
+    # 3 s without packets (under stall_s) and the camera's clock ran on 3 s: before, this
+    # was left inside the file as a 3 s step; now a new run, so the gap report tells it
+    stamps = feed(
+        TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (STEP + 270_000, 3_066_667)]
+    )
+    assert stamps[2].action is Action.NEW_RUN and "no packet for 3.0 s" in stamps[2].reason
+    assert stamps[2].wall_us == T0 + 3_066_666  # the camera's spacing, not after arrival
+
+
+def test_slow_camera_clock_is_reanchored_after_a_window_never_dated_after_arrival() -> None:
     v = TimestampValidator(TB, max_gap_s=20, stall_s=20, max_drift_us=500_000)
     v.check(PacketInfo(0, 0, True, T0))
-    # the camera's clock runs slow: after 10 s of media, 11 s have passed on the server
-    late = v.check(PacketInfo(90_000 * 10, None, False, T0 + 11_000_000))
-    assert late.action is Action.ACCEPT  # not on a keyframe: keep the GOP whole
-    key = v.check(PacketInfo(90_000 * 10 + STEP, None, True, T0 + 11_066_000))
-    assert key.action is Action.NEW_RUN and "drifted" in key.reason
-    assert key.wall_us == T0 + 11_066_000
+    # the camera's clock runs slow: every frame arrives 0.6 s later than its media time says,
+    # and it never catches up (a backlog would); after the 4 s window, at a key frame, the
+    # timeline moves on by the least lateness seen
+    stamps = [
+        v.check(PacketInfo(i * STEP, None, i % 30 == 0, T0 + i * 66_667 + 600_000 + (i % 3) * 10))
+        for i in range(1, 200)
+    ]
+    runs = [s for s in stamps if s.action is Action.NEW_RUN]
+    assert len(runs) == 1 and "behind arrival" in runs[0].reason
+    assert all(s.wall_us is not None and s.wall_us <= T0 + 600_000 + 200 * 66_667 for s in stamps)
+    i = stamps.index(runs[0]) + 1
+    arrived = T0 + i * 66_667 + 600_000 + (i % 3) * 10
+    assert arrived - 1_000 <= runs[0].wall_us <= arrived
+
+
+def test_fast_camera_clock_is_reanchored_at_a_keyframe() -> None:
+    v = TimestampValidator(TB, max_ahead_us=50_000)
+    v.check(PacketInfo(0, 0, True, T0))
+    # media time runs 5% fast: by 2 s, frames would be dated 100 ms after they arrived
+    for i in range(1, 30):
+        late = v.check(PacketInfo(i * STEP, None, False, T0 + i * 63_333))
+        assert late.action is Action.ACCEPT  # not on a keyframe: keep the GOP whole
+    key = v.check(PacketInfo(30 * STEP, None, True, T0 + 1_900_000))
+    assert key.action is Action.NEW_RUN and "ahead of arrival" in key.reason
+    assert key.wall_us == T0 + 1_900_000
 
 
 def test_wall_time_is_integer_arithmetic_for_odd_time_bases() -> None:

@@ -39,6 +39,19 @@ class RecorderConfig(BaseModel):
     max_drift_ms: int = Field(
         1000, ge=10, le=60_000, description="Media vs wall clock error that re-anchors a run"
     )
+    max_ahead_ms: int = Field(
+        50,
+        ge=0,
+        le=1000,
+        description="Media time this far ahead of arrival at a keyframe re-anchors the run",
+    )
+    slow_clock_window_s: float = Field(
+        4.0,
+        gt=0.0,
+        le=600.0,
+        description="Frames late by over max_drift_ms for this long: a slow camera clock, "
+        "not a backlog; the timeline is moved on",
+    )
     fsync_each_fragment: bool = Field(
         True, description="fdatasync after every GOP, so a power cut loses at most one GOP"
     )

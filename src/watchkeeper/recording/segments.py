@@ -85,6 +85,7 @@ class _Open:
     base_dts: int
     run_start_us: int
     discontinuity: bool
+    floor_us: int  # where the segment before it ended: this one may not start earlier
     frames: int = 0
 
 
@@ -140,7 +141,9 @@ class SegmentWriter:
         """Take one validated packet (``stamp.wall_us`` set) in arrival order."""
         assert stamp.wall_us is not None and packet.dts is not None
         if stamp.action is Action.NEW_RUN:
-            self.end_run()
+            # A run re-anchored back in time (its clock had run ahead of arrival) ends
+            # where the next begins, so the timeline neither overlaps nor runs ahead.
+            self.end_run(before_us=stamp.wall_us)
             self._run_start_us = stamp.run_start_us or stamp.wall_us
             self._new_run = True
             self._target_us = self._first_target()
@@ -159,11 +162,11 @@ class SegmentWriter:
             self._held = None  # if muxing fails, neither packet is tried again
             self._mux(prev, prev_wall)
             if cut:
-                self._finish(stamp.wall_us)
+                self._finish()
                 self._target_us = int(self._cfg.segment_seconds * US_PER_S)
         self._held = (packet, stamp.wall_us)
 
-    def end_run(self) -> None:
+    def end_run(self, before_us: int | None = None) -> None:
         """The run ended (disconnect, new run, stop): flush the last frame and finish."""
         if self._held is not None:
             prev, wall = self._held
@@ -171,7 +174,7 @@ class SegmentWriter:
             self._held = None
             self._mux(prev, wall)
             if self._seg is not None:
-                self._finish(wall + self._ticks_to_us(self._frame_ticks))
+                self._finish(before_us)
         self._new_run = True
 
     def _mux(self, packet: av.Packet[Any], wall: int) -> None:
@@ -222,6 +225,7 @@ class SegmentWriter:
             packet.dts or 0,
             self._run_start_us or start,
             self._new_run,
+            self._last_end_us,
         )
         self._new_run = False
 
@@ -231,7 +235,12 @@ class SegmentWriter:
             self._seg.file.abandon()
             self._seg = None
 
-    def _finish(self, end_us: int) -> None:
+    def _finish(self, before_us: int | None = None) -> None:
+        """Close, make durable and index the open segment.
+
+        Its indexed span is its media duration (the camera's own timing), ending no later
+        than ``before_us`` when the next run starts earlier than that.
+        """
         seg = self._seg
         assert seg is not None
         self._seg = None
@@ -253,15 +262,24 @@ class SegmentWriter:
             fsync_dir(final.parent)
         except OSError as exc:
             raise StorageError(f"{self._key}: cannot rename {seg.relpath}: {exc}") from exc
-        end_us = max(end_us, seg.start_us + 1)
-        self._last_end_us = end_us
         timescale = parse_init(f.scanner.init).timescale
+        duration = max(1, media_us(frags, timescale))
+        start_us = seg.start_us
+        if before_us is not None and start_us + duration > before_us:
+            # The next run starts earlier than this one's clock ends it (the run's clock ran
+            # ahead of arrival): move the segment back by as much, which keeps its span;
+            # only when the segment before leaves no room is it shortened instead.
+            start_us = max(seg.floor_us, before_us - duration, seg.start_us - duration + 1)
+        end_us = start_us + duration
+        if before_us is not None:
+            end_us = max(start_us + 1, min(end_us, before_us))
+        self._last_end_us = end_us
         finished = FinishedSegment(
             key=self._key,
-            start_us=seg.start_us,
+            start_us=start_us,
             end_us=end_us,
-            media_duration_us=max(1, media_us(frags, timescale)),
-            run_start_us=seg.run_start_us,
+            media_duration_us=duration,
+            run_start_us=min(seg.run_start_us, start_us),
             discontinuity=seg.discontinuity,
             frames=seg.frames,
             size_bytes=f.scanner.offset,

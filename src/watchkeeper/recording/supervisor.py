@@ -213,6 +213,8 @@ class StreamSupervisor:
                 self._cfg.stall_seconds,
                 self._cfg.max_missing_dts,
                 self._cfg.max_drift_ms * 1000,
+                self._cfg.max_ahead_ms * 1000,
+                int(self._cfg.slow_clock_window_s * US_PER_S),
             )
             self._writer.start_connection(source.template)
             codec = source.template.codec_context.name
@@ -233,6 +235,7 @@ class StreamSupervisor:
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     continue
                 if stamp.action is Action.NEW_RUN and self._last_wall_us is not None:
+                    log.info("%s: new run: %s", self.key, stamp.reason)
                     # A run that breaks after a silence, or mid-GOP (video is lost until the
                     # next key frame), leaves a gap; the event, dated inside or just before
                     # it, lets the gap report say why. The silence is measured from the last

@@ -58,7 +58,7 @@ CONFIG = RecorderConfig(
     backoff_max_s=1.0,
     offline_after_s=3,
 )
-EXPLAINED = ("stream stalled", "camera offline", "reconnecting")
+EXPLAINED = ("stream stalled", "camera offline", "reconnecting", "camera unreachable")
 
 
 @dataclass(frozen=True)

@@ -93,11 +93,31 @@ def test_backoff_starts_fast_caps_and_goes_offline(tmp_path: Path) -> None:
     h = Harness(tmp_path, [MediaError("refused")] * 6, cfg)
     h.run()
     assert h.sleeps == [0.5, 1, 2, 2, 2, 2]
-    assert h.states() == [StreamState.CONNECTING, StreamState.OFFLINE, StreamState.STOPPED]
-    offline = h.events[1]
+    assert h.states() == [
+        StreamState.CONNECTING,
+        StreamState.CONNECTING,  # the first refusal, written at once
+        StreamState.OFFLINE,
+        StreamState.STOPPED,
+    ]
+    offline = h.events[2]
     assert offline[1] == h.events[0][1] + int(3.5 * US_PER_S)  # after 0.5+1+2 s of trying
     assert "refused" in offline[2]
     assert h.sup.health().reconnects == 5
+
+
+def test_refused_attempts_leave_a_throttled_trace(tmp_path: Path) -> None:
+    """Each failed attempt is counted; the first is written at once (the gap report can say
+    why from the start), then one event a minute at most, never one per attempt."""
+    cfg = RecorderConfig(offline_after_s=3, backoff_initial_s=0.5, backoff_max_s=2)
+    h = Harness(tmp_path, [MediaError("connection refused")] * 90, cfg)
+    h.run()
+    tries = [e for e in h.events if "connect failed" in e[2] and "no video" not in e[2]]
+    assert tries[0][0] is StreamState.CONNECTING and tries[0][1] == h.events[0][1]
+    assert tries[0][2] == "connect failed: connection refused"
+    # 90 attempts over ~3 minutes: the first plus one a minute
+    assert 3 <= len(tries) <= 4, [e[2] for e in tries]
+    assert "attempts failed since" in tries[-1][2]
+    assert len(h.events) <= 7
 
 
 def test_backoff_resets_after_stable_uptime(clip: Path, tmp_path: Path) -> None:
@@ -145,10 +165,12 @@ def test_end_of_stream_then_refusal_is_stalled_then_offline(clip: Path, tmp_path
         StreamState.STREAMING,
         StreamState.STALLED,
         StreamState.CONNECTING,
+        StreamState.CONNECTING,  # the first refusal
         StreamState.OFFLINE,
         StreamState.STOPPED,
     ]
     assert h.events[2][2] == "stream ended"
+    assert h.events[4][2] == "connect failed: no route"
     assert len(h.segments) == 1 and h.segments[0].frames == 90
 
 

@@ -27,7 +27,7 @@ from watchkeeper.recording.models import StreamState
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
-from watchkeeper.timeutil import US_PER_S, Clock
+from watchkeeper.timeutil import US_PER_S, Clock, format_local
 
 __all__ = ["EventSink", "Health", "LivePacket", "StreamSupervisor", "in_band_sps"]
 
@@ -120,6 +120,9 @@ class StreamSupervisor:
         self._last_streaming_mono = clock.monotonic()
         self._last_wall_us: int | None = None
         self._reconnect_now = False
+        self._failed = 0  # connection attempts failed since the stream last streamed
+        self._failed_since_us = 0
+        self._failed_traced_mono: float | None = None
 
     # -- state -----------------------------------------------------------------------------
     def _set(self, state: StreamState, reason: str, at_us: int | None = None) -> None:
@@ -133,6 +136,28 @@ class StreamSupervisor:
             self._events(self.key, state, at, reason)
         except StorageError:
             log.exception("%s: could not record state %s", self.key, state.value)
+
+    def _connect_failed(self, reason: str) -> None:
+        """Leave a trace of refused attempts: the first at once, then one a while at most
+        (counted), written under the current state so the gap report can tell why."""
+        now = self._clock.monotonic()
+        if not self._failed:
+            self._failed_since_us = self._clock.now_us()
+        self._failed += 1
+        last = self._failed_traced_mono
+        if last is not None and now - last < self._cfg.attempt_event_interval_s:
+            return
+        self._failed_traced_mono = now
+        if self._failed > 1:
+            since = format_local(self._failed_since_us)
+            reason = f"{reason} ({self._failed} attempts failed since {since})"
+        reason = redact_text(reason)
+        self._reason = reason
+        log.warning("%s %s: %s", self.key, self._state.value, reason)
+        try:
+            self._events(self.key, self._state, self._clock.now_us(), reason)
+        except StorageError:
+            log.exception("%s: could not record a failed attempt", self.key)
 
     def health(self) -> Health:
         now = self._clock.monotonic()
@@ -172,6 +197,8 @@ class StreamSupervisor:
                     log.error("%s: %s; reconnecting\n%s", self.key, reason, stack)
                 if stop.is_set():
                     break
+                if reason.startswith("connect failed"):
+                    self._connect_failed(reason)
                 uptime = self._clock.monotonic() - started
                 if uptime >= self._cfg.stable_uptime_s:
                     backoff = self._cfg.backoff_initial_s
@@ -267,6 +294,7 @@ class StreamSupervisor:
         if self._state is not StreamState.STREAMING and packet.is_keyframe:
             # recording starts (again) at a key frame: until then the gap goes on
             self._set(StreamState.STREAMING, "receiving video")
+            self._failed, self._failed_traced_mono = 0, None
         self._window.append((mono, packet.size))
         while self._window and mono - self._window[0][0] > 5.0:
             self._window.popleft()

@@ -221,7 +221,9 @@ def test_disk_pressure_alarms_then_deletes_oldest_unheld(
     ret = Retention(any_db, tmp_path, RecorderConfig(), clock, disk)
     status = ret.relieve_pressure()
     assert status.level is DiskLevel.WARN and not status.deleted
-    assert status.bytes_per_day == 100_000 and status.days_left == pytest.approx(0.24)
+    # 100 kB over the 10 minutes recorded: 14.4 MB a day, so 24 kB free is 2.4 minutes
+    assert status.bytes_per_day == 14_400_000 and status.days_left == pytest.approx(24 / 14_400)
+    assert "about 2 minutes of recording left" in status.message
     disk.other = 84_000  # 8 % free: alarm, still nothing deleted
     assert ret.relieve_pressure().level is DiskLevel.ALARM and _live(any_db) == set(ids)
     disk.other = 95_000  # 2.5 % free: critical, delete oldest unheld until 10 % free

@@ -30,6 +30,13 @@ class RecorderConfig(BaseModel):
     offline_after_s: float = Field(
         30.0, gt=0.0, le=3600.0, description="Not streaming this long: state offline (alarm)"
     )
+    attempt_event_interval_s: float = Field(
+        60.0,
+        ge=1.0,
+        le=3600.0,
+        description="Failed connection attempts: the first is recorded at once, then at most "
+        "one event (with the count) this often",
+    )
     max_gap_s: float = Field(
         5.0, gt=0.0, le=600.0, description="A forward DTS jump over this starts a new run"
     )
@@ -63,6 +70,12 @@ class RecorderConfig(BaseModel):
     alarm_free_fraction: float = Field(0.10, gt=0, lt=1, description="Free space: alarm")
     critical_free_fraction: float = Field(
         0.05, gt=0, lt=1, description="Free space: delete oldest unheld footage (logged alarm)"
+    )
+    reserve_free_bytes: int = Field(
+        0,
+        ge=0,
+        description="Free space to keep, if more than critical_free_fraction: each new segment "
+        "first deletes the oldest unheld footage when less is free (a full disk does at once)",
     )
     purge_interval_s: float = Field(600.0, ge=1.0, le=86_400.0, description="Retention run")
     disk_check_interval_s: float = Field(30.0, ge=0.1, le=3600.0, description="Disk check")

@@ -8,6 +8,7 @@ handed to the index (invariant 2). See ``docs/design/recording.md``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -28,9 +29,19 @@ from watchkeeper.recording.store import FinishedSegment
 from watchkeeper.recording.timestamps import Action, Stamp
 from watchkeeper.timeutil import US_PER_S
 
-__all__ = ["MUX_OPTIONS", "HashingFile", "SegmentWriter"]
+__all__ = ["MUX_OPTIONS", "HashingFile", "MakeRoom", "SegmentWriter", "Write"]
 
 log = logging.getLogger(__name__)
+
+Write = Callable[[int, memoryview], int]
+"""``os.write``'s shape; injected so tests can make a disk fill up on any filesystem."""
+MakeRoom = Callable[[bool], bool]
+"""``make_room(urgent)``: free space now (retention's oldest unheld footage); ``True`` if any."""
+
+
+def _no_room(_urgent: bool) -> bool:
+    return False
+
 
 MUX_OPTIONS = {
     "movflags": "frag_keyframe+empty_moov+default_base_moof+skip_trailer",
@@ -45,17 +56,32 @@ class HashingFile:
     and the running SHA-256 is the hash of the file.
     """
 
-    def __init__(self, path: Path, fsync_fragments: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fsync_fragments: bool,
+        write: Write = os.write,
+        make_room: MakeRoom = _no_room,
+    ) -> None:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         self.sha = hashlib.sha256()
         self.scanner = BoxScanner()
         self._fsync = fsync_fragments
+        self._write = write
+        self._make_room = make_room
 
     def write(self, data: bytes) -> int:
         view = memoryview(data)
         while view:
-            n = os.write(self._fd, view)
+            try:
+                n = self._write(self._fd, view)
+            except OSError as exc:
+                # A full disk: retention frees the oldest unheld footage at once and the
+                # write goes on where it stopped (nothing written twice, nothing lost).
+                if exc.errno != errno.ENOSPC or not self._make_room(True):
+                    raise
+                continue
             view = view[n:]
         self.sha.update(data)
         if self.scanner.feed(data) and self._fsync:
@@ -99,8 +125,12 @@ class SegmentWriter:
         config: RecorderConfig,
         index: Callable[[FinishedSegment], Any],
         clock_offset: Callable[[], int | None] = lambda: None,
+        make_room: MakeRoom = _no_room,
+        write: Write = os.write,
     ) -> None:
         self._root = root
+        self._make_room = make_room
+        self._write = write
         self._key = key
         self._cfg = config
         self._index = index
@@ -205,16 +235,24 @@ class SegmentWriter:
         start = max(wall_us, self._last_end_us)
         relpath = segment_relpath(self._key, start)
         path = self._root / (relpath + PART)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fobj = HashingFile(path, self._cfg.fsync_each_fragment)
-        except OSError as exc:
-            raise StorageError(f"{self._key}: cannot create {path.name}: {exc}") from exc
+        self._make_room(False)  # keep the reserve, so a full disk is the exception
+        for attempt in (1, 2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fobj = HashingFile(
+                    path, self._cfg.fsync_each_fragment, self._write, self._make_room
+                )
+                break
+            except OSError as exc:
+                if attempt == 1 and exc.errno == errno.ENOSPC and self._make_room(True):
+                    continue
+                raise StorageError(f"{self._key}: cannot create {path.name}: {exc}") from exc
         try:
             out = av.open(fobj, "w", format="mp4", options=MUX_OPTIONS)
             stream = out.add_stream_from_template(self._template)
-        except av.FFmpegError as exc:
+        except (av.FFmpegError, OSError) as exc:
             fobj.abandon()
+            path.unlink(missing_ok=True)  # nothing in it yet: no empty .part left behind
             raise MediaError(f"{self._key}: cannot start muxer: {exc}") from exc
         self._seg = _Open(
             out,
@@ -229,11 +267,60 @@ class SegmentWriter:
         )
         self._new_run = False
 
-    def _abandon(self) -> None:
-        """Leave the ``.part`` file for recovery (it holds the complete fragments)."""
-        if self._seg is not None:
-            self._seg.file.abandon()
-            self._seg = None
+    def _abandon(self, seg: _Open | None = None) -> None:
+        """A write failed: keep the complete fragments (indexed now), remove the rest."""
+        seg = seg or self._seg
+        if seg is None:
+            return
+        self._seg = None
+        seg.file.abandon()
+        try:
+            self._salvage(seg)
+        except (OSError, StorageError) as exc:
+            # startup recovery or the housekeeping check indexes it later
+            log.error("%s: left %s for recovery: %s", self._key, seg.relpath, exc)
+
+    def _salvage(self, seg: _Open) -> None:
+        """Cut the ``.part`` after its last complete fragment, hash it by reading (the running
+        hash saw the failed bytes), make it durable and index it; or remove it if empty."""
+        part = seg.file.path
+        frags = seg.file.scanner.fragments
+        if not frags or not seg.file.scanner.init:
+            part.unlink(missing_ok=True)
+            fsync_dir(part.parent)
+            return
+        end = frags[-1].offset + frags[-1].size
+        os.truncate(part, end)
+        sha = hashlib.sha256()
+        with part.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+            os.fsync(f.fileno())
+        final = part.with_name(part.name.removesuffix(PART))
+        os.replace(part, final)
+        fsync_dir(final.parent)
+        timescale = parse_init(seg.file.scanner.init).timescale
+        duration = max(1, media_us(frags, timescale))
+        self._last_end_us = max(self._last_end_us, seg.start_us + duration)
+        self._unindexed.append(
+            FinishedSegment(
+                key=self._key,
+                start_us=seg.start_us,
+                end_us=seg.start_us + duration,
+                media_duration_us=duration,
+                run_start_us=seg.run_start_us,
+                discontinuity=seg.discontinuity,
+                frames=sum(f.samples for f in frags),
+                size_bytes=end,
+                sha256=sha.hexdigest(),
+                init=seg.file.scanner.init,
+                relpath=seg.relpath,
+                fragment_index=index_blob(frags, timescale),
+                clock_offset_us=self._clock_offset(),
+            )
+        )
+        self._flush_index()
+        self.segments_written += 1
 
     def _finish(self, before_us: int | None = None) -> None:
         """Close, make durable and index the open segment.
@@ -249,7 +336,7 @@ class SegmentWriter:
             seg.out.close()
             f.finish()
         except (OSError, av.FFmpegError) as exc:
-            f.abandon()
+            self._abandon(seg)
             raise StorageError(f"{self._key}: cannot close {seg.relpath}: {exc}") from exc
         part = f.path
         frags = f.scanner.fragments

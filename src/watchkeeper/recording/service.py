@@ -132,6 +132,7 @@ class RecorderService:
             self.config,
             self._index.add,
             lambda: holder["s"].clock_offset_us if "s" in holder else None,
+            make_room=self.retention.make_room,
         )
         sup = StreamSupervisor(
             plan.key, plan.url, self._opener, writer, self._events, self.config, self.clock
@@ -171,12 +172,34 @@ class RecorderService:
             self._stop.wait(self.config.disk_check_interval_s)
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Stop every stream; each finishes and indexes its open segment."""
+        """Stop every stream; each finishes and indexes its open segment.
+
+        Then every file our stopped streams left (a ``.part`` a failed write could not
+        salvage, an ``.mp4`` the database refused) is indexed or removed, so a clean stop
+        leaves ``check`` clean. A stream whose thread did not stop in time is left alone.
+        """
         self._stop.set()
         for t in self._threads:
             t.join(timeout)
+        busy = {t.name.removeprefix("rec-").split("/")[0] for t in self._threads if t.is_alive()}
+        own = {k.camera_id for k in self._supervisors} - busy
         self._threads.clear()
         self._supervisors.clear()
+        if own:
+            try:
+                report = check(
+                    self.db,
+                    self.root,
+                    self.clock,
+                    repair=True,
+                    since_us=self.clock.now_us() - US_PER_DAY,
+                    cameras=own,
+                    busy=False,
+                )
+                for p in report.problems:
+                    log.warning("stop: %s", p)
+            except StorageError:
+                log.exception("stop: could not index what the streams left")
         if self._lock is not None:
             self._lock.release()
             self._lock = None

@@ -48,6 +48,7 @@ def in_shard(camera_id: str, shard_index: int, shard_count: int) -> bool:
 class StreamPlan:
     key: StreamKey
     url: str
+    transport: str = "tcp"  # the register's rtsp_transport: tcp, udp or auto
 
 
 class RecorderService:
@@ -67,7 +68,7 @@ class RecorderService:
         self.root = root
         self.config = config or RecorderConfig()
         self.clock = clock or SystemClock()
-        self._opener = opener or rtsp_opener(self.config.open_timeout_s, self.config.stall_seconds)
+        self._opener = opener  # None: RTSP, each camera with its own transport
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
         self._events = EventLog(db, on_offline)
@@ -91,10 +92,11 @@ class RecorderService:
         for cam in cams:
             if not in_shard(cam.id, self.config.shard_index, self.config.shard_count):
                 continue
+            transport = cam.rtsp_transport.value
             if cam.main_url:
-                plans.append(StreamPlan(StreamKey(cam.id, "main"), cam.main_url))
+                plans.append(StreamPlan(StreamKey(cam.id, "main"), cam.main_url, transport))
             if self.config.record_sub and cam.sub_url:
-                plans.append(StreamPlan(StreamKey(cam.id, "sub"), cam.sub_url))
+                plans.append(StreamPlan(StreamKey(cam.id, "sub"), cam.sub_url, transport))
         return plans
 
     def start(self, plans: list[StreamPlan] | None = None) -> None:
@@ -134,8 +136,11 @@ class RecorderService:
             lambda: holder["s"].clock_offset_us if "s" in holder else None,
             make_room=self.retention.make_room,
         )
+        opener = self._opener or rtsp_opener(
+            self.config.open_timeout_s, self.config.stall_seconds, plan.transport
+        )
         sup = StreamSupervisor(
-            plan.key, plan.url, self._opener, writer, self._events, self.config, self.clock
+            plan.key, plan.url, opener, writer, self._events, self.config, self.clock
         )
         holder["s"] = sup
         self._supervisors[plan.key] = sup

@@ -59,6 +59,14 @@ class Health:
     reconnects: int
     clock_offset_us: int | None
     segments_written: int
+    transport: str = ""
+    """RTP transport of the current connection (``tcp``, ``udp``; empty if not RTSP)."""
+    lost_frames: int = 0
+    """Frames missing between received ones (DTS steps over 1.5 frames inside a run)."""
+    reordered: int = 0
+    """Packets that arrived after a later one (dropped: their DTS did not increase)."""
+    corrupt: int = 0
+    """Packets the demuxer flagged corrupt (FFmpeg marks a frame with missing RTP data)."""
 
 
 def in_band_sps(head: bytes, codec: str) -> bytes | None:
@@ -120,6 +128,8 @@ class StreamSupervisor:
         self._last_streaming_mono = clock.monotonic()
         self._last_wall_us: int | None = None
         self._reconnect_now = False
+        self._transport = ""
+        self._lost = self._reordered = self._corrupt = 0
         self._failed = 0  # connection attempts failed since the stream last streamed
         self._failed_since_us = 0
         self._failed_traced_mono: float | None = None
@@ -173,6 +183,10 @@ class StreamSupervisor:
             self._reconnects,
             self.clock_offset_us,
             self._writer.segments_written,
+            self._transport,
+            self._lost,
+            self._reordered,
+            self._corrupt,
         )
 
     # -- main loop -------------------------------------------------------------------------
@@ -244,6 +258,10 @@ class StreamSupervisor:
                 int(self._cfg.slow_clock_window_s * US_PER_S),
             )
             self._writer.start_connection(source.template)
+            self._transport = str(getattr(source, "transport", ""))
+            rate = source.template.average_rate or source.template.guessed_rate or 15
+            frame_ticks = max(1, int(1 / (Fraction(rate) * Fraction(tb.numerator, tb.denominator))))
+            last_dts: int | None = None
             codec = source.template.codec_context.name
             sps: bytes | None = None
             for packet in source.packets():
@@ -257,10 +275,19 @@ class StreamSupervisor:
                     sps = found or sps
                 now = self._clock.now_us()
                 stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe, now))
+                if packet.is_corrupt:
+                    self._corrupt += 1
                 if stamp.action is Action.RECONNECT:
                     return stamp.reason
                 if stamp.action is Action.DROP or stamp.wall_us is None:
+                    if stamp.reason == "DTS did not increase":
+                        self._reordered += 1
                     continue
+                if stamp.action is Action.ACCEPT and last_dts is not None:
+                    step = int(packet.dts or 0) - last_dts
+                    if step * 2 > frame_ticks * 3:  # over 1.5 frames: some never came
+                        self._lost += (step + frame_ticks // 2) // frame_ticks - 1
+                last_dts = packet.dts
                 if stamp.action is Action.NEW_RUN and self._last_wall_us is not None:
                     log.info("%s: new run: %s", self.key, stamp.reason)
                     # A run that breaks after a silence, or mid-GOP (video is lost until the

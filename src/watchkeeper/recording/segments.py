@@ -148,6 +148,11 @@ class SegmentWriter:
         self.segments_written = 0
         self.dropped_before_keyframe = 0
 
+    @property
+    def busy(self) -> bool:
+        """A segment is open (or a frame held for one)."""
+        return self._seg is not None or self._held is not None
+
     def _first_target(self) -> int:
         full = int(self._cfg.segment_seconds * US_PER_S)
         if not self._cfg.stagger:

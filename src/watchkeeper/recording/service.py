@@ -176,8 +176,9 @@ class RecorderService:
                 log.exception("housekeeping failed; will retry")
             self._stop.wait(self.config.disk_check_interval_s)
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop every stream; each finishes and indexes its open segment.
+    def stop(self, timeout: float = 15.0) -> int:
+        """Stop every stream; each finishes and indexes its open segment. Returns how many
+        streams had a segment open to finish.
 
         Then every file our stopped streams left (a ``.part`` a failed write could not
         salvage, an ``.mp4`` the database refused) is indexed or removed, so a clean stop
@@ -188,6 +189,7 @@ class RecorderService:
             t.join(timeout)
         busy = {t.name.removeprefix("rec-").split("/")[0] for t in self._threads if t.is_alive()}
         own = {k.camera_id for k in self._supervisors} - busy
+        finished = sum(s.finished_at_stop for s in self._supervisors.values())
         self._threads.clear()
         self._supervisors.clear()
         if own:
@@ -208,6 +210,7 @@ class RecorderService:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        return finished
 
     @property
     def running(self) -> bool:

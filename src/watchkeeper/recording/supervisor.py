@@ -128,6 +128,8 @@ class StreamSupervisor:
         self._last_streaming_mono = clock.monotonic()
         self._last_wall_us: int | None = None
         self._reconnect_now = False
+        self.finished_at_stop = False
+        """Whether the stop found a segment open (and so finished and indexed it)."""
         self._transport = ""
         self._lost = self._reordered = self._corrupt = 0
         self._failed = 0  # connection attempts failed since the stream last streamed
@@ -306,12 +308,13 @@ class StreamSupervisor:
             return "stream ended"
         except MediaError as exc:
             return str(exc)
-        except StorageError as exc:
-            log.error("%s: %s", self.key, exc)
-            return f"storage error: {exc}"
+        except StorageError as exc:  # logged once, as the state change it causes
+            return f"storage error: {str(exc).removeprefix(f'{self.key}: ')}"
         finally:
             # The writer first: flushing its held packet may open a segment from the
             # template, which belongs to the source (closing the source first crashed).
+            if stop.is_set() and self._writer.busy:
+                self.finished_at_stop = True
             self._close_writer()
             source.close()
 

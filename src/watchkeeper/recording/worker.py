@@ -41,8 +41,11 @@ def _stop_on_signals() -> threading.Event:
     return done
 
 
-def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = True) -> int:
-    """Record this shard's cameras until a signal; returns the number of streams."""
+def run_shard(
+    data_dir: Path | None, config: RecorderConfig, migrate: bool = True
+) -> tuple[int, int]:
+    """Record this shard's cameras until a signal; returns (streams, streams that had a
+    segment open at the stop and finished it)."""
     settings = load_settings(data_dir=data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url)
@@ -56,9 +59,9 @@ def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = Tru
     streams = len(service.health())
     log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams)
     done.wait()
-    service.stop()
+    finished = service.stop()
     db.dispose()
-    return streams
+    return streams, finished
 
 
 def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0) -> None:

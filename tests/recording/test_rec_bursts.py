@@ -191,7 +191,7 @@ def test_real_rtsp_tcp_stall_keeps_times_true(tmp_path: Path) -> None:
     for x, nxt in itertools.pairwise([*segs, None]):
         if x.end_us - x.start_us == x.media_duration_us:
             continue
-        # the one exception the time model allows (rule 5): a run re-anchored because its
+        # the one exception the time model allows (rule 6): a run re-anchored because its
         # clock got ahead of arrival, with no room to move this segment back, ends where
         # the next run begins, short by that correction
         assert nxt is not None and nxt.discontinuity and nxt.start_us == x.end_us, x.path

@@ -11,9 +11,9 @@ STEP = 6000  # ticks per frame at 15 fps
 T0 = 1_767_225_600_000_000
 
 
-def feed(v: TimestampValidator, packets: list[tuple[int | None, int]]) -> list:
-    """(dts, receive offset µs) pairs -> stamps."""
-    return [v.check(PacketInfo(d, d, i == 0, T0 + rx)) for i, (d, rx) in enumerate(packets)]
+def feed(v: TimestampValidator, packets: list[tuple[int | None, int]], keys: bool = False) -> list:
+    """(dts, receive offset µs) pairs -> stamps; the first is a key frame (all if ``keys``)."""
+    return [v.check(PacketInfo(d, d, keys or i == 0, T0 + rx)) for i, (d, rx) in enumerate(packets)]
 
 
 def steady(n: int, start_dts: int = 0) -> list[tuple[int | None, int]]:
@@ -56,7 +56,9 @@ def test_non_increasing_dts_is_dropped() -> None:
 
 def test_forward_jump_starts_new_run() -> None:
     stamps = feed(
-        TimestampValidator(TB, max_gap_s=5), [(0, 0), (STEP, 66_667), (STEP + 90_000 * 60, 133_333)]
+        TimestampValidator(TB, max_gap_s=5),
+        [(0, 0), (STEP, 66_667), (STEP + 90_000 * 60, 133_333)],
+        keys=True,
     )
     assert stamps[2].action is Action.NEW_RUN and "forward" in stamps[2].reason
     assert stamps[2].wall_us == T0 + 133_333
@@ -66,6 +68,7 @@ def test_backward_jump_camera_restart_starts_new_run() -> None:
     stamps = feed(
         TimestampValidator(TB),
         [(90_000 * 3600, 0), (90_000 * 3600 + STEP, 66_667), (0, 133_333), (STEP, 200_000)],
+        keys=True,
     )
     assert stamps[2].action is Action.NEW_RUN and "back" in stamps[2].reason
     assert stamps[3].action is Action.ACCEPT and stamps[3].run_start_us == T0 + 133_333
@@ -139,6 +142,7 @@ def test_small_backward_jump_starts_a_new_run_instead_of_dropping() -> None:
     stamps = feed(
         TimestampValidator(TB, max_gap_s=5),
         [(90_000 * 10, 0), (90_000 * 10 + STEP, 66_667), (90_000 * 7, 133_333)],
+        keys=True,
     )
     assert stamps[2].action is Action.NEW_RUN and "back" in stamps[2].reason
     assert stamps[2].wall_us == T0 + 133_333
@@ -148,6 +152,7 @@ def test_small_forward_jump_is_not_placed_in_the_future() -> None:
     stamps = feed(
         TimestampValidator(TB, max_gap_s=5),
         [(0, 0), (STEP, 66_667), (STEP + 90_000 * 3, 133_333)],
+        keys=True,
     )
     assert stamps[2].action is Action.NEW_RUN and "forward" in stamps[2].reason
     assert stamps[2].wall_us == T0 + 133_333
@@ -159,3 +164,19 @@ def test_burst_after_network_delay_is_accepted() -> None:
         TimestampValidator(TB, stall_s=10), [(0, 0), (STEP, 66_667), (2 * STEP, 3_000_000)]
     )
     assert stamps[2].action is Action.ACCEPT
+
+
+def test_jump_on_a_delta_frame_is_carried_to_the_next_key_frame() -> None:
+    """The rest of the GOP depends on the frames before the jump: it keeps the camera's
+    spacing (shifted timestamps), and the new run starts at the next key frame."""
+    v = TimestampValidator(TB)
+    packets = [(i * STEP + (270_000 if i >= 5 else 0), i * 66_667) for i in range(12)]
+    stamps = [v.check(PacketInfo(d, d, i in (0, 10), T0 + rx)) for i, (d, rx) in enumerate(packets)]
+    assert [s.action for s in stamps[1:10]] == [Action.ACCEPT] * 9
+    assert all(s.shift == -270_000 for s in stamps[5:10])
+    assert [s.wall_us for s in stamps[:10]] == [
+        T0 + i * STEP * 1_000_000 // 90_000 for i in range(10)
+    ]
+    assert stamps[10].action is Action.NEW_RUN and "jumped forward" in stamps[10].reason
+    assert stamps[10].wall_us == T0 + 666_666  # where the carried timeline got to
+    assert stamps[11].action is Action.ACCEPT and stamps[11].shift == 0

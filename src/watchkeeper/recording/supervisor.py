@@ -29,7 +29,14 @@ from watchkeeper.recording.segments import SegmentWriter
 from watchkeeper.recording.timestamps import Action, PacketInfo, TimestampValidator
 from watchkeeper.timeutil import US_PER_S, Clock, format_local
 
-__all__ = ["EventSink", "Health", "LivePacket", "StreamSupervisor", "in_band_sps"]
+__all__ = [
+    "EventSink",
+    "Health",
+    "LivePacket",
+    "StreamSupervisor",
+    "in_band_parameter_sets",
+    "in_band_sps",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,24 +76,45 @@ class Health:
     """Packets the demuxer flagged corrupt (FFmpeg marks a frame with missing RTP data)."""
 
 
-def in_band_sps(head: bytes, codec: str) -> bytes | None:
-    """The sequence parameter set at the start of an Annex B keyframe, if there is one.
+_H264_SETS = {7, 8}  # SPS, PPS
+_HEVC_SETS = {32, 33, 34}  # VPS, SPS, PPS
 
-    A changed SPS means new resolution or coding parameters: the connection is reopened so
-    the new configuration gets its own init segment (and the segment is a discontinuity).
-    """
+
+def _nal_units(head: bytes, codec: str) -> list[tuple[int, bytes]]:
+    """(type, bytes) of the Annex B NAL units that start within ``head``."""
+    out = []
     pos = head.find(b"\x00\x00\x01")
     while pos >= 0:
         start = pos + 3
         if start >= len(head):
-            return None
+            break
         nal = head[start]
         kind = nal & 0x1F if codec == "h264" else (nal >> 1) & 0x3F
         nxt = head.find(b"\x00\x00\x01", start)
-        if (codec == "h264" and kind == 7) or (codec == "hevc" and kind == 33):
-            return head[start : nxt if nxt >= 0 else len(head)].rstrip(b"\x00")
+        out.append((kind, head[start : nxt if nxt >= 0 else len(head)].rstrip(b"\x00")))
         pos = nxt
-    return None
+    return out
+
+
+def in_band_sps(head: bytes, codec: str) -> bytes | None:
+    """The sequence parameter set at the start of an Annex B keyframe, if there is one."""
+    sps = 7 if codec == "h264" else 33
+    return next((data for kind, data in _nal_units(head, codec) if kind == sps), None)
+
+
+def in_band_parameter_sets(head: bytes, codec: str) -> bytes | None:
+    """The parameter sets (H.264 SPS+PPS, HEVC VPS+SPS+PPS) at the start of an Annex B
+    keyframe, joined, if there are any.
+
+    A changed SPS means new resolution or coding parameters, and a changed PPS new entropy
+    coding or quantiser settings (the SPS may stay the same): either way the connection is
+    reopened so the new configuration gets its own init segment (and the segment is a
+    discontinuity); muxed under the old one, the pictures would not decode.
+    """
+    wanted = _H264_SETS if codec == "h264" else _HEVC_SETS
+    # the same set can come twice (a packetiser inserting its own copy); order is no change
+    sets = {b"\x00\x00\x01" + data for kind, data in _nal_units(head, codec) if kind in wanted}
+    return b"".join(sorted(sets)) or None
 
 
 def _wait(seconds: float, stop: threading.Event) -> None:
@@ -270,10 +298,13 @@ class StreamSupervisor:
                 if stop.is_set():
                     return "stopping"
                 if packet.is_keyframe:
-                    found = in_band_sps(bytes(memoryview(packet)[:512]), codec)
+                    found = in_band_parameter_sets(bytes(memoryview(packet)[:512]), codec)
                     if found is not None and sps is not None and found != sps:
                         self._reconnect_now = True
-                        return "codec configuration changed (new SPS); reconnecting for it"
+                        what = (
+                            "SPS" if in_band_sps(found, codec) != in_band_sps(sps, codec) else "PPS"
+                        )
+                        return f"codec configuration changed (new {what}); reconnecting for it"
                     sps = found or sps
                 now = self._clock.now_us()
                 stamp = validator.check(PacketInfo(packet.dts, packet.pts, packet.is_keyframe, now))
@@ -281,6 +312,10 @@ class StreamSupervisor:
                     self._corrupt += 1
                 if stamp.action is Action.RECONNECT:
                     return stamp.reason
+                if stamp.shift:  # a jump carried on to the next key frame (time model)
+                    packet.dts = int(packet.dts or 0) + stamp.shift
+                    if packet.pts is not None:
+                        packet.pts += stamp.shift
                 if stamp.action is Action.DROP or stamp.wall_us is None:
                     if stamp.reason == "DTS did not increase":
                         self._reordered += 1

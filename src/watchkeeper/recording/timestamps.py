@@ -42,6 +42,8 @@ class Stamp:
     reason: str = ""
     wall_us: int | None = None
     run_start_us: int | None = None
+    shift: int = 0
+    """Add this to the packet's DTS and PTS before using it (a jump carried to a key frame)."""
 
 
 class TimestampValidator:
@@ -81,6 +83,9 @@ class TimestampValidator:
         self._last_rx: int | None = None
         self._anchor_us = 0
         self._anchor_dts = 0
+        self._step: int | None = None  # the camera's frame step, from accepted packets
+        self._shift: int | None = None  # carried over a jump until the next key frame
+        self._shift_why = ""
         self._late_since: int | None = None  # arrival of the first of a row of late frames
         self._late_min = 0  # the least lateness in that row
 
@@ -98,7 +103,27 @@ class TimestampValidator:
         self._last_rx = p.received_us
         self._broken = ""
         self._late_since = None
+        self._shift = None
         return Stamp(Action.NEW_RUN, reason, at, at)
+
+    def _carry(self, p: PacketInfo, dts: int, why: str) -> Stamp | None:
+        """A jump on a delta frame: carry the camera's timeline on to the next key frame
+        (the frames between depend on those before it; a new run there would lose them)."""
+        if p.keyframe or self._step is None or self._last_dts is None:
+            return None
+        self._shift = self._last_dts + self._step - dts
+        self._shift_why = why
+        return self._carried(p, dts)
+
+    def _carried(self, p: PacketInfo, dts: int) -> Stamp:
+        assert self._shift is not None and self._last_dts is not None
+        shifted = dts + self._shift
+        step = shifted - self._last_dts
+        if step <= 0 or step * self._num // self._den > self._max_drift_us:
+            return Stamp(Action.DROP, "DTS did not continue after a jump")
+        self._last_dts = shifted
+        self._last_rx = p.received_us
+        return Stamp(Action.ACCEPT, "", self._wall(shifted), self._anchor_us, self._shift)
 
     def _continued(self, dts: int) -> int | None:
         """Where the current run's clock places ``dts`` (None before the first run)."""
@@ -117,6 +142,14 @@ class TimestampValidator:
         if self._last_dts is None:
             return self._start_run(p, dts, "first packet")
         assert self._last_rx is not None
+        if self._shift is not None:
+            if not p.keyframe:
+                return self._carried(p, dts)
+            # the key frame after a jump: the new run starts here, where the carried
+            # timeline has got to (or at arrival if that is earlier)
+            assert self._step is not None
+            why = f"{self._shift_why}; new run from the next key frame"
+            return self._start_run(p, dts, why, self._wall(self._last_dts + self._step))
         step = dts - self._last_dts
         if self._broken:
             at = self._wall(dts) if step > 0 else None
@@ -131,7 +164,7 @@ class TimestampValidator:
         if step <= 0:
             if -step > self._max_gap_ticks or rx_step - step_us > self._max_drift_us:
                 why = f"timestamps went back {self._seconds(-step)} (camera restarted?)"
-                return self._start_run(p, dts, why)
+                return self._carry(p, dts, why) or self._start_run(p, dts, why)
             return Stamp(Action.DROP, "DTS did not increase")
         if step > self._max_gap_ticks or step_us > self._max_drift_us:
             # a hole in the camera's own timeline: a new run, so no file hides it
@@ -139,6 +172,9 @@ class TimestampValidator:
                 why = f"no packet for {rx_step / US_PER_S:.1f} s"
             else:
                 why = f"timestamps jumped forward {self._seconds(step)}"
+                carried = self._carry(p, dts, why)
+                if carried is not None:
+                    return carried
             return self._start_run(p, dts, why, self._wall(dts))
         wall = self._wall(dts)
         late = p.received_us - wall
@@ -163,4 +199,5 @@ class TimestampValidator:
                 return self._start_run(p, dts, why, wall + self._late_min)
         self._last_dts = dts
         self._last_rx = p.received_us
+        self._step = step
         return Stamp(Action.ACCEPT, "", wall, self._anchor_us)

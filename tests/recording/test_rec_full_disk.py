@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rec_helpers import run_writer
+from rec_helpers import run_writer, small_tmpfs
 from sqlalchemy import select
 
 from watchkeeper.audit.models import AuditEntry
@@ -162,25 +160,8 @@ def test_days_left_comes_from_a_measured_rate(db: Database, tmp_path: Path) -> N
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must be able to mount a tmpfs")
-        pytest.skip("mounting a tmpfs needs root")
-    r = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
-        capture_output=True,
-        check=False,
-    )
-    if r.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"cannot mount a tmpfs: {r.stderr.decode().strip()}")
-        pytest.skip(f"mount not permitted here: {r.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "1m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def test_real_full_tmpfs_costs_no_more_than_a_gop(db: Database, tmpfs: Path, clip: Path) -> None:

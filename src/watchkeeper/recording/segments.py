@@ -23,80 +23,21 @@ import av
 
 from watchkeeper.errors import MediaError, StorageError
 from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.recording.fmp4 import BoxScanner, Fragment, pack_index, parse_init
+from watchkeeper.recording.fmp4 import Fragment, pack_index, parse_init
+from watchkeeper.recording.hashfile import HashingFile, MakeRoom, Write, no_room
 from watchkeeper.recording.paths import PART, StreamKey, fsync_dir, segment_relpath
 from watchkeeper.recording.store import FinishedSegment
 from watchkeeper.recording.timestamps import Action, Stamp
 from watchkeeper.timeutil import US_PER_S
 
-__all__ = ["MUX_OPTIONS", "HashingFile", "MakeRoom", "SegmentWriter", "Write"]
+__all__ = ["MUX_OPTIONS", "SegmentWriter"]
 
 log = logging.getLogger(__name__)
-
-Write = Callable[[int, memoryview], int]
-"""``os.write``'s shape; injected so tests can make a disk fill up on any filesystem."""
-MakeRoom = Callable[[bool], bool]
-"""``make_room(urgent)``: free space now (retention's oldest unheld footage); ``True`` if any."""
-
-
-def _no_room(_urgent: bool) -> bool:
-    return False
-
 
 MUX_OPTIONS = {
     "movflags": "frag_keyframe+empty_moov+default_base_moof+skip_trailer",
     "flush_packets": "1",
 }
-
-
-class HashingFile:
-    """A write-only, non-seekable file object for the muxer: hashes and scans as it writes.
-
-    Having no ``seek`` makes FFmpeg treat it as a pipe, so bytes are written once, in order,
-    and the running SHA-256 is the hash of the file.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        fsync_fragments: bool,
-        write: Write = os.write,
-        make_room: MakeRoom = _no_room,
-    ) -> None:
-        self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-        self.sha = hashlib.sha256()
-        self.scanner = BoxScanner()
-        self._fsync = fsync_fragments
-        self._write = write
-        self._make_room = make_room
-
-    def write(self, data: bytes) -> int:
-        view = memoryview(data)
-        while view:
-            try:
-                n = self._write(self._fd, view)
-            except OSError as exc:
-                # A full disk: retention frees the oldest unheld footage at once and the
-                # write goes on where it stopped (nothing written twice, nothing lost).
-                if exc.errno != errno.ENOSPC or not self._make_room(True):
-                    raise
-                continue
-            view = view[n:]
-        self.sha.update(data)
-        if self.scanner.feed(data) and self._fsync:
-            os.fdatasync(self._fd)
-        return len(data)
-
-    def finish(self) -> None:
-        os.fsync(self._fd)
-        os.close(self._fd)
-        self._fd = -1
-
-    def abandon(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
 
 @dataclass
@@ -125,7 +66,7 @@ class SegmentWriter:
         config: RecorderConfig,
         index: Callable[[FinishedSegment], Any],
         clock_offset: Callable[[], int | None] = lambda: None,
-        make_room: MakeRoom = _no_room,
+        make_room: MakeRoom = no_room,
         write: Write = os.write,
     ) -> None:
         self._root = root

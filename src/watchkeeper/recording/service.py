@@ -106,18 +106,7 @@ class RecorderService:
         self._stop.clear()
         plans = self.plan() if plans is None else plans
         own = {p.key.camera_id for p in plans}
-        # Our own cameras' .part files cannot be being written by anyone else: repair them.
-        self.startup_report = check(
-            self.db,
-            self.root,
-            self.clock,
-            repair=True,
-            since_us=self.clock.now_us() - US_PER_DAY,
-            cameras=own,
-            busy=False,
-        )
-        for p in self.startup_report.problems:
-            log.warning("startup check: %s", p)
+        self.startup_report = self._recover(own, "startup check")
         self._lock = RecorderLock(self.root)
         self.retention.finish_pending()
         for plan in plans:
@@ -125,6 +114,22 @@ class RecorderService:
         t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping", daemon=True)
         t.start()
         self._threads.append(t)
+
+    def _recover(self, cameras: set[str], when: str, busy: bool = False) -> CheckReport:
+        """Index or remove the files these cameras left. Not ``busy``: none of their
+        streams runs, so their ``.part`` files are repaired too."""
+        report = check(
+            self.db,
+            self.root,
+            self.clock,
+            repair=True,
+            since_us=self.clock.now_us() - US_PER_DAY,
+            cameras=cameras,
+            busy=busy,
+        )
+        for p in report.problems:
+            log.warning("%s: %s", when, p)
+        return report
 
     def _start_stream(self, plan: StreamPlan) -> None:
         holder: dict[str, StreamSupervisor] = {}
@@ -159,18 +164,8 @@ class RecorderService:
                     n = self.retention.purge_expired()
                     if n:
                         log.info("retention: deleted %d segments", n)
-                    # files a failed write left behind (e.g. disk full) are indexed now
-                    report = check(
-                        self.db,
-                        self.root,
-                        self.clock,
-                        repair=True,
-                        since_us=self.clock.now_us() - US_PER_DAY,
-                        cameras={k.camera_id for k in self._supervisors},
-                        busy=True,
-                    )
-                    for p in report.problems:
-                        log.warning("check: %s", p)
+                    # files a failed write left behind are indexed now (open ones are not)
+                    self._recover({k.camera_id for k in self._supervisors}, "check", busy=True)
                     next_purge = self.clock.monotonic() + self.config.purge_interval_s
             except StorageError:
                 log.exception("housekeeping failed; will retry")
@@ -194,17 +189,7 @@ class RecorderService:
         self._supervisors.clear()
         if own:
             try:
-                report = check(
-                    self.db,
-                    self.root,
-                    self.clock,
-                    repair=True,
-                    since_us=self.clock.now_us() - US_PER_DAY,
-                    cameras=own,
-                    busy=False,
-                )
-                for p in report.problems:
-                    log.warning("stop: %s", p)
+                self._recover(own, "stop")
             except StorageError:
                 log.exception("stop: could not index what the streams left")
         if self._lock is not None:

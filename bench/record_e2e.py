@@ -216,8 +216,8 @@ def run_ffmpeg(urls: list[str], seconds: float) -> Side:
                     p.wait(30)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        dead = [f"cam{i + 1}: ffmpeg exited" for i, p in enumerate(procs) if p.returncode not in
-                (0, 255, -signal.SIGINT)]  # fmt: skip
+        dead = [f"cam{i + 1}: ffmpeg exited with {p.returncode}" for i, p in enumerate(procs)
+                if p.returncode not in (0, 255, -signal.SIGINT)]  # fmt: skip
     return Side(c1 - c0, w1 - w0, len(urls), sum(peaks) / max(1, len(peaks)), dead)
 
 
@@ -237,7 +237,7 @@ def measure(n: int, args: argparse.Namespace, with_ffmpeg: bool = True) -> Side:
                 f"{ours.per_camera_minute / ff.per_camera_minute:.2f}"
             )
             if ff.gaps:
-                line += f" (ffmpeg: {len(ff.gaps)} processes failed)"
+                line += f" (ffmpeg: {'; '.join(ff.gaps)})"
         print(line, flush=True)
         for g in ours.gaps[:10]:
             print(f"    gap: {g}")

@@ -127,6 +127,7 @@ def test_record_logs_each_state_change_once_and_counts_open_segments(
     import socket
     import subprocess
     import sys
+    import threading
     import time
 
     from sqlalchemy import update
@@ -148,12 +149,21 @@ def test_record_logs_each_state_change_once_and_counts_open_segments(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=dict(os.environ),
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    seen: list[str] = []
+    assert child.stdout is not None
+    reader = threading.Thread(target=lambda: seen.extend(child.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     try:
-        time.sleep(6)
+        end = time.monotonic() + 60  # a loaded machine starts Python slowly
+        while time.monotonic() < end and not any("connect failed" in ln for ln in seen):
+            time.sleep(0.2)
+        time.sleep(2)  # more refusals, which must not print more lines
         child.send_signal(signal.SIGTERM)
-        out, _ = child.communicate(timeout=30)
+        child.wait(30)
+        reader.join(10)
+        out = "".join(seen)
     finally:
         if child.poll() is None:
             child.kill()

@@ -125,10 +125,6 @@ class TimestampValidator:
         self._last_rx = p.received_us
         return Stamp(Action.ACCEPT, "", self._wall(shifted), self._anchor_us, self._shift)
 
-    def _continued(self, dts: int) -> int | None:
-        """Where the current run's clock places ``dts`` (None before the first run)."""
-        return None if self._last_dts is None else self._wall(dts)
-
     def check(self, p: PacketInfo) -> Stamp:
         """Decide what to do with the next packet, in arrival order."""
         if p.dts is None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, Site
 from watchkeeper.db.engine import Database
@@ -142,3 +147,29 @@ def segment_row(**over: object) -> Segment:
     )
     values.update(over)
     return Segment(**values)
+
+
+@contextmanager
+def small_tmpfs(path: Path, size: str) -> Iterator[Path]:
+    """A real small filesystem at ``path`` (mounted as root); skipped with the reason where
+    this machine cannot mount one, unless CI is set (then it fails)."""
+    path.mkdir(parents=True, exist_ok=True)
+
+    def cannot(why: str) -> None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must be able to mount a tmpfs: {why}")
+        pytest.skip(why)
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        cannot("mounting a tmpfs needs root")
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        check=False,
+    )
+    if r.returncode != 0:
+        cannot(f"mount not permitted here: {r.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)

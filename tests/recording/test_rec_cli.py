@@ -115,3 +115,98 @@ def test_gaps_lists_spans_and_gaps(env: Database, clip: Path, tmp_path: Path) ->
     assert code == 0
     assert f"recorded {format_local(segs[0].start_us)} - {format_local(segs[0].end_us)}" in out
     assert "GAP" in out and "not recorded" not in out.splitlines()[0]
+
+
+def test_record_logs_each_state_change_once_and_counts_open_segments(
+    env: Database, tmp_path: Path
+) -> None:
+    """A single-worker ``record`` prints one line per state change of a camera that never
+    connects, with its reason; the stop counts only streams that had a segment open."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    from watchkeeper.cameras.models import Camera
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with env.session() as ses:
+        ses.execute(
+            update(Camera)
+            .where(Camera.id == "TC-001")
+            .values(main_url=f"rtsp://u:pw@127.0.0.1:{port}/x")
+        )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "watchkeeper", "record", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    seen: list[str] = []
+    assert child.stdout is not None
+    reader = threading.Thread(target=lambda: seen.extend(child.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        end = time.monotonic() + 60  # a loaded machine starts Python slowly
+        while time.monotonic() < end and not any("connect failed" in ln for ln in seen):
+            time.sleep(0.2)
+        time.sleep(2)  # more refusals, which must not print more lines
+        child.send_signal(signal.SIGTERM)
+        child.wait(30)
+        reader.join(10)
+        out = "".join(seen)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    lines = [ln for ln in out.splitlines() if "TC-001/main" in ln]
+    assert sum("connecting: opening stream" in ln for ln in lines) == 1, out
+    refused = [ln for ln in lines if "connect failed" in ln and "Connection refused" in ln]
+    assert len(refused) == 1, out  # the first refusal; later ones are counted, not repeated
+    assert ":pw@" not in out
+    assert "stopped; 0 of 1 streams had a segment open to finish" in out, out
+
+
+def test_storage_error_is_one_line_naming_the_camera_once(
+    clip: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+    import threading
+
+    from watchkeeper.recording.ingest import file_opener
+    from watchkeeper.recording.paths import StreamKey
+    from watchkeeper.recording.segments import SegmentWriter
+    from watchkeeper.recording.supervisor import StreamSupervisor
+
+    def broken_disk(_fd: int, _data: memoryview) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+    key = StreamKey("TC-001", "main")
+    cfg = RecorderConfig(stagger=False)
+    clock = FakeClock()
+    writer = SegmentWriter(tmp_path, key, cfg, lambda _s: None, write=broken_disk)
+    stop = threading.Event()
+    opens = []
+
+    def opener(url: str):  # type: ignore[no-untyped-def]
+        opens.append(url)
+        if len(opens) > 1:
+            stop.set()
+        return file_opener(clock)(url)
+
+    sup = StreamSupervisor(
+        key, str(clip), opener, writer, lambda *a: None, cfg, clock, lambda *_a: None
+    )
+    caplog.set_level("INFO")
+    sup.run(stop)
+    text = [r.getMessage() for r in caplog.records if "Input/output error" in r.getMessage()]
+    assert len(text) == 1, text
+    assert text[0].startswith("TC-001/main stalled: storage error: cannot write"), text[0]

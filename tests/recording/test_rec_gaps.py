@@ -6,8 +6,8 @@ from datetime import date
 
 from watchkeeper.db.engine import Database
 from watchkeeper.recording.gaps import day_report
-from watchkeeper.recording.models import Segment, StreamEvent
-from watchkeeper.timeutil import US_PER_S, date_to_us
+from watchkeeper.recording.models import RecordingDeletion, Segment, StreamEvent
+from watchkeeper.timeutil import US_PER_S, date_to_us, format_local
 
 MIN = 60 * US_PER_S
 
@@ -88,3 +88,56 @@ def test_day_without_anything(db: Database) -> None:
         rep = day_report(s, "TC-002", date(2026, 1, 2))
     assert rep.spans == [] and len(rep.gaps) == 1
     assert rep.gaps[0].reason == "not recorded (recorder not running)"
+
+
+def test_camera_that_never_connected_is_unreachable_not_recorder_not_running(
+    db: Database,
+) -> None:
+    day = date(2026, 1, 2)
+    d0 = date_to_us(day)
+    refused = "connect failed: cannot open stream: [Errno 111] Connection refused: 'rtsp://***@h/x'"
+    with db.session() as s:
+        s.add(ev(d0 + 10 * MIN, "connecting", "opening stream"))
+        s.add(ev(d0 + 10 * MIN + 5, "connecting", refused))
+        s.add(ev(d0 + 11 * MIN, "offline", f"no video for 60 s: {refused}"))
+    with db.session() as s:
+        rep = day_report(s, "TC-001", day, now_us=d0 + 20 * MIN)
+    assert [(g.start_us - d0, g.end_us - d0, g.reason) for g in rep.gaps] == [
+        (0, 10 * MIN, "not recorded (recorder not running)"),
+        (10 * MIN, 20 * MIN, f"camera unreachable: {refused}"),
+    ]
+
+
+def test_footage_deleted_is_explained_by_its_deletion_record(db: Database) -> None:
+    from rec_helpers import init_row
+
+    day = date(2026, 1, 2)
+    d0 = date_to_us(day)
+    with db.session() as s:
+        s.add(init_row())
+        s.flush()
+        s.add(ev(d0 - MIN, "streaming", "receiving video"))
+        s.add_all([seg(d0, d0 + MIN), seg(d0 + 4 * MIN, d0 + 5 * MIN)])
+        for i, rule in ((1, "disk_pressure"), (2, "disk_pressure"), (3, "retention")):
+            s.add(
+                RecordingDeletion(
+                    segment_id=i,
+                    camera_id="TC-001",
+                    stream="main",
+                    start_us=d0 + i * MIN,
+                    end_us=d0 + (i + 1) * MIN,
+                    size_bytes=1,
+                    sha256="0" * 64,
+                    path=f"x/{i}",
+                    rule=rule,
+                    detail="disk critical: 4.0% free" if rule == "disk_pressure" else "old",
+                    at_us=d0 + 30 * MIN,
+                )
+            )
+    with db.session() as s:
+        rep = day_report(s, "TC-001", day, now_us=d0 + 5 * MIN)
+    at = format_local(d0 + 30 * MIN)
+    assert [(g.start_us - d0, g.end_us - d0, g.reason) for g in rep.gaps] == [
+        (MIN, 3 * MIN, f"footage deleted to free disk space at {at}: disk critical: 4.0% free"),
+        (3 * MIN, 4 * MIN, f"footage deleted under the retention period at {at}: old"),
+    ]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from rec_helpers import small_tmpfs
 from sqlalchemy import select
 
 from watchkeeper.audit.models import AuditEntry
@@ -221,7 +220,9 @@ def test_disk_pressure_alarms_then_deletes_oldest_unheld(
     ret = Retention(any_db, tmp_path, RecorderConfig(), clock, disk)
     status = ret.relieve_pressure()
     assert status.level is DiskLevel.WARN and not status.deleted
-    assert status.bytes_per_day == 100_000 and status.days_left == pytest.approx(0.24)
+    # 100 kB over the 10 minutes recorded: 14.4 MB a day, so 24 kB free is 2.4 minutes
+    assert status.bytes_per_day == 14_400_000 and status.days_left == pytest.approx(24 / 14_400)
+    assert "about 2 minutes of recording left" in status.message
     disk.other = 84_000  # 8 % free: alarm, still nothing deleted
     assert ret.relieve_pressure().level is DiskLevel.ALARM and _live(any_db) == set(ids)
     disk.other = 95_000  # 2.5 % free: critical, delete oldest unheld until 10 % free
@@ -259,18 +260,7 @@ def test_disk_full_of_held_footage_deletes_nothing(
 
 def test_real_small_filesystem(db: Database, tmp_path: Path, init_bytes: bytes) -> None:
     """On a real 8 MB tmpfs: fill it, and the oldest unheld footage makes room."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    r = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)],
-        capture_output=True,
-        check=False,
-    )
-    if r.returncode != 0:
-        pytest.skip(f"mount not permitted here: {r.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path / "mnt", "8m") as mnt:
         clock = FakeClock()
         now = clock.now_us()
         index = SegmentIndex(db, clock)
@@ -295,5 +285,3 @@ def test_real_small_filesystem(db: Database, tmp_path: Path, init_bytes: bytes) 
         status = ret.relieve_pressure()
         assert status.free_fraction >= 0.10 and status.deleted[0] == ids[1]
         assert ids[0] in _live(db)
-    finally:
-        subprocess.run(["umount", str(mnt)], check=False)

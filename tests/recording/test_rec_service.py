@@ -109,3 +109,30 @@ def test_kill_9_loses_at_most_the_fragment_in_flight(
     assert 0 <= lost <= 1 * US_PER_S + 400_000, f"lost {lost} µs: more than the GOP in flight"
     for x in segs:
         assert ffmpeg_errors(root / x.path) == ""
+
+
+def test_clean_stop_leaves_no_part_file_unindexed(clip: Path, tmp_path: Path, db: Database) -> None:
+    """A .part file of one of our cameras (here: a copy of the one being written, as a
+    failed write around a full disk used to leave) is indexed by the stop itself, so
+    ``check`` is clean without ``--repair``; the startup recovery runs by itself too."""
+    _point_cameras_at(db, clip)
+    clock = SystemClock()
+    root = tmp_path / "rec"
+    cfg = RecorderConfig(segment_seconds=60, stagger=False)
+    service = RecorderService(db, root, cfg, clock, file_opener(clock, realtime=True, loops=10))
+    service.start()
+    time.sleep(2.5)
+    part = next(root.rglob("*.part"))
+    stray = part.with_name(f"{int(part.name.split('.')[0]) - 10 * US_PER_S}.mp4.part")
+    stray.write_bytes(part.read_bytes())
+    service.stop()
+    assert not list(root.rglob("*.part")), "a clean stop leaves no .part file"
+    report = check(db, root, clock)
+    assert report.clean and report.problems == []
+    # and the next start recovers on its own what an unclean stop leaves
+    stray.write_bytes(next(root.rglob("*.mp4")).read_bytes()[:5000])
+    service = RecorderService(db, root, cfg, clock, file_opener(clock, realtime=True, loops=1))
+    service.start()
+    service.stop()
+    assert service.startup_report is not None and service.startup_report.problems
+    assert not list(root.rglob("*.part"))

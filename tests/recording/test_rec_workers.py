@@ -28,6 +28,17 @@ def _children(pid: int) -> set[int]:
     return {int(x) for x in text.split()}
 
 
+def _worker_env(data_dir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),
+        "WATCHKEEPER_MODE": "development",
+        "WATCHKEEPER_DATA_DIR": str(data_dir),
+    }
+    env.pop("WATCHKEEPER_DATABASE_URL", None)
+    return env
+
+
 def _wait_for(cond: object, timeout: float = 20.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -44,13 +55,7 @@ def test_two_shards_record_all_cameras_and_a_killed_shard_comes_back(
     upgrade(db.engine)
     cams = ("TC-001", "TC-002", "TC-003", "TC-004")
     add_cameras(db, cams, url=str(clip))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),
-        "WATCHKEEPER_MODE": "development",
-        "WATCHKEEPER_DATA_DIR": str(tmp_path),
-    }
-    env.pop("WATCHKEEPER_DATABASE_URL", None)
+    env = _worker_env(tmp_path)
     parent = subprocess.Popen(
         [
             sys.executable,
@@ -85,3 +90,31 @@ def test_two_shards_record_all_cameras_and_a_killed_shard_comes_back(
     assert parent.returncode == 0
     report = check(db, tmp_path / "recordings", SystemClock(), full=True, repair=True)
     assert report.clean, [str(p) for p in report.problems]
+
+
+def test_a_native_crash_in_a_worker_leaves_a_trace(tmp_path: Path) -> None:
+    """faulthandler is on in worker processes: a segmentation fault (here a SIGSEGV sent to
+    the process, as the media library's crash would raise) prints every thread's stack."""
+    db = Database(f"sqlite:///{tmp_path / 'watchkeeper.db'}")
+    upgrade(db.engine)
+    env = _worker_env(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "watchkeeper.recording.worker", "--no-migrate"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stderr is not None
+        line = ""
+        end = time.monotonic() + 20
+        while "recording" not in line and time.monotonic() < end:
+            line = child.stderr.readline()
+        os.kill(child.pid, signal.SIGSEGV)
+        _, err = child.communicate(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGSEGV
+    assert "Fatal Python error: Segmentation fault" in err
+    assert "Thread" in err or "Current thread" in err

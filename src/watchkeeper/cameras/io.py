@@ -39,6 +39,7 @@ CSV_COLUMNS = [
     "main_url",
     "sub_url",
     "onvif_url",
+    "rtsp_transport",
     "retention_days",
     "retention_justification",
     "purpose",
@@ -88,7 +89,14 @@ def parse_csv(text: str) -> ParsedImport:
             "latitude": data.pop("latitude", "") or None,
             "longitude": data.pop("longitude", "") or None,
         }
-        for key in ("last_review", "next_review", "retention_days", "status", "owner"):
+        for key in (
+            "last_review",
+            "next_review",
+            "retention_days",
+            "status",
+            "owner",
+            "rtsp_transport",
+        ):
             if data.get(key) == "":
                 data.pop(key)
         try:
@@ -143,6 +151,7 @@ def export_csv(cameras: Sequence[Camera]) -> str:
                 "main_url": spec.main_url,
                 "sub_url": spec.sub_url,
                 "onvif_url": spec.onvif_url,
+                "rtsp_transport": cam.rtsp_transport.value,
                 "retention_days": cam.retention_days,
                 "retention_justification": cam.retention_justification,
                 "purpose": cam.purpose,

@@ -25,6 +25,18 @@ class CameraStatus(enum.StrEnum):
     DECOMMISSIONED = "decommissioned"
 
 
+class RtspTransport(enum.StrEnum):
+    """How RTP reaches the recorder: interleaved in the RTSP connection, or over UDP.
+
+    ``auto`` tries TCP first and falls back to UDP when the camera refuses TCP (RTSP 461,
+    "Unsupported transport"), as some cameras' servers offer only RTP over UDP.
+    """
+
+    TCP = "tcp"
+    UDP = "udp"
+    AUTO = "auto"
+
+
 class Site(Base):
     """A district or centre: town centre, an outlying district, a shopping centre."""
 
@@ -89,6 +101,17 @@ class Camera(Base):
     )
     onvif_url: Mapped[str] = mapped_column(
         Text, default="", comment="May hold credentials: never shown"
+    )
+    rtsp_transport: Mapped[RtspTransport] = mapped_column(
+        Enum(
+            RtspTransport,
+            native_enum=False,
+            length=8,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=RtspTransport.TCP,
+        server_default=RtspTransport.TCP.value,
+        comment="tcp, udp, or auto (TCP, then UDP if the camera refuses TCP)",
     )
     retention_days: Mapped[int] = mapped_column(Integer, default=31)
     retention_justification: Mapped[str] = mapped_column(Text, default="")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["MASK", "merge_credentials", "redact_url"]
+__all__ = ["MASK", "merge_credentials", "redact_text", "redact_url"]
 
 MASK = "***"
+# scheme://user[:password]@ anywhere in a text (FFmpeg quotes the URL it failed to open)
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^\s/'\"<>]*@")
 
 
 def redact_url(url: str) -> str:
@@ -21,6 +24,15 @@ def redact_url(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, f"{MASK}@{host}", parts.path, parts.query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """Every ``scheme://user:password@`` inside ``text`` becomes ``scheme://***@``.
+
+    For messages built from a URL or by a media library that quotes the URL (FFmpeg's
+    errors do): whatever leaves the media boundary goes through this.
+    """
+    return _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text) if text else text
 
 
 def merge_credentials(new: str, stored: str) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from watchkeeper.cameras.models import CameraKind, CameraStatus
+from watchkeeper.cameras.models import CameraKind, CameraStatus, RtspTransport
 
 __all__ = ["AreaSpec", "CameraSpec", "ClientSpec", "Location", "SiteFile", "SiteSpec"]
 
@@ -41,6 +41,10 @@ class CameraSpec(Strict):
     main_url: Url = Field("", description="Main stream RTSP URL (credentials allowed, never shown)")
     sub_url: Url = Field("", description="Sub-stream RTSP URL, if the camera has one")
     onvif_url: Url = Field("", description="ONVIF device service address")
+    rtsp_transport: RtspTransport = Field(
+        RtspTransport.TCP,
+        description="tcp, udp, or auto (TCP, then UDP if the camera refuses TCP)",
+    )
     retention_days: int = Field(31, ge=1, le=3660, description="Days footage is kept unless held")
     retention_justification: str = Field(
         "", max_length=1000, description="Why this retention period is needed"

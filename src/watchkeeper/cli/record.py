@@ -7,6 +7,7 @@ does one thing, and maps the error tree to an exit code with a one-line message.
 from __future__ import annotations
 
 import getpass
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -66,8 +67,10 @@ def record_cmd(
             run_workers(workers, data_dir)
         else:
             typer.echo("recording; Ctrl-C to stop")
-            n = run_shard(data_dir, RecorderConfig())
-            typer.echo(f"stopped; {n} streams finished their open segments")
+            if not logging.getLogger().handlers:  # one line per state change per camera
+                logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+            n, finished = run_shard(data_dir, RecorderConfig())
+            typer.echo(f"stopped; {finished} of {n} streams had a segment open to finish")
     except WatchkeeperError as exc:
         raise _fail(exc) from exc
 

@@ -30,6 +30,13 @@ class RecorderConfig(BaseModel):
     offline_after_s: float = Field(
         30.0, gt=0.0, le=3600.0, description="Not streaming this long: state offline (alarm)"
     )
+    attempt_event_interval_s: float = Field(
+        60.0,
+        ge=1.0,
+        le=3600.0,
+        description="Failed connection attempts: the first is recorded at once, then at most "
+        "one event (with the count) this often",
+    )
     max_gap_s: float = Field(
         5.0, gt=0.0, le=600.0, description="A forward DTS jump over this starts a new run"
     )
@@ -38,6 +45,19 @@ class RecorderConfig(BaseModel):
     )
     max_drift_ms: int = Field(
         1000, ge=10, le=60_000, description="Media vs wall clock error that re-anchors a run"
+    )
+    max_ahead_ms: int = Field(
+        50,
+        ge=0,
+        le=1000,
+        description="Media time this far ahead of arrival at a keyframe re-anchors the run",
+    )
+    slow_clock_window_s: float = Field(
+        4.0,
+        gt=0.0,
+        le=600.0,
+        description="Frames late by over max_drift_ms for this long: a slow camera clock, "
+        "not a backlog; the timeline is moved on",
     )
     fsync_each_fragment: bool = Field(
         True, description="fdatasync after every GOP, so a power cut loses at most one GOP"
@@ -50,6 +70,12 @@ class RecorderConfig(BaseModel):
     alarm_free_fraction: float = Field(0.10, gt=0, lt=1, description="Free space: alarm")
     critical_free_fraction: float = Field(
         0.05, gt=0, lt=1, description="Free space: delete oldest unheld footage (logged alarm)"
+    )
+    reserve_free_bytes: int = Field(
+        0,
+        ge=0,
+        description="Free space to keep, if more than critical_free_fraction: each new segment "
+        "first deletes the oldest unheld footage when less is free (a full disk does at once)",
     )
     purge_interval_s: float = Field(600.0, ge=1.0, le=86_400.0, description="Retention run")
     disk_check_interval_s: float = Field(30.0, ge=0.1, le=3600.0, description="Disk check")

@@ -1,8 +1,11 @@
 """Recorded spans and gaps of one camera over one local day, with the reason where known.
 
-Reasons come from stream events: the state the stream was in when the gap began (stalled,
-offline, connecting, recorder stopped). A gap with no event around it means the recorder was
-not running and did not stop cleanly (a crash or power cut).
+Reasons come from the records, in this order: footage that was recorded and later deleted is
+explained by its ``recording_deletion`` row (rule, when, why); otherwise by stream events: the
+state the stream was in when the gap began (stalled, offline, connecting, recorder stopped),
+and for a camera that never connected, the reason each attempt failed ("camera unreachable").
+Before a camera's first event the recorder was not running; a gap with no event around it
+after streaming means the recorder did not stop cleanly (a crash or power cut).
 """
 
 from __future__ import annotations
@@ -14,8 +17,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchkeeper.recording.models import Segment, SegmentState, StreamEvent, StreamState
-from watchkeeper.timeutil import US_PER_S, date_to_us
+from watchkeeper.recording.models import (
+    DeletionRule,
+    RecordingDeletion,
+    Segment,
+    SegmentState,
+    StreamEvent,
+    StreamState,
+)
+from watchkeeper.timeutil import US_PER_S, date_to_us, format_local
 
 __all__ = ["GAP_REASONS", "DayReport", "Gap", "Span", "day_report", "explain_gap"]
 
@@ -24,6 +34,15 @@ GAP_REASONS = {
     StreamState.OFFLINE.value: "camera offline",
     StreamState.CONNECTING.value: "reconnecting",
     StreamState.STOPPED.value: "recorder stopped",
+}
+
+
+NOT_RUNNING = "not recorded (recorder not running)"
+OPENING = "opening stream"  # the supervisor's reason when it starts a connection
+DELETED = {
+    DeletionRule.RETENTION.value: "footage deleted under the retention period",
+    DeletionRule.DISK_PRESSURE.value: "footage deleted to free disk space",
+    DeletionRule.REPAIR.value: "file found missing; index row removed by check --repair",
 }
 
 
@@ -61,16 +80,47 @@ def explain_gap(events: Sequence[tuple[int, str, str]], start: int, end: int) ->
     """
     before = [e for e in events if e[0] <= start]
     inside = [e for e in events if start < e[0] < end and e[1] != StreamState.STREAMING.value]
-    if not before:
-        return "not recorded (recorder not running)"
-    if before[-1][1] != StreamState.STREAMING.value:
-        chosen = before[-1]
+    if before and before[-1][1] != StreamState.STREAMING.value:
+        candidates = [before[-1], *inside]
     elif inside:
-        chosen = inside[0]
+        candidates = inside
+    elif not before:
+        return NOT_RUNNING
     else:
         return "recorder interrupted while streaming (crash or power cut?)"
+    # "opening stream" says only that an attempt began; the next event says how it went
+    chosen = next((e for e in candidates if e[2] and e[2] != OPENING), candidates[0])
     label = GAP_REASONS.get(chosen[1], chosen[1])
+    streamed = any(e[1] == StreamState.STREAMING.value and e[0] <= start for e in events)
+    waiting = chosen[1] == StreamState.CONNECTING.value or not streamed
+    if waiting and chosen[1] in _TRYING and "connect failed" in chosen[2]:
+        label = "camera unreachable"
     return f"{label}: {chosen[2]}" if chosen[2] else label
+
+
+_TRYING = (StreamState.CONNECTING.value, StreamState.OFFLINE.value)
+
+
+def _deleted_parts(gap: Gap, deletions: Sequence[RecordingDeletion]) -> list[Gap]:
+    """Split a gap where deletion records cover it; the rest keeps its stream reason."""
+    out: list[Gap] = []
+    cursor = gap.start_us
+    for d in deletions:
+        a, b = max(d.start_us, cursor), min(d.end_us, gap.end_us)
+        if b <= a:
+            continue
+        if a > cursor:
+            out.append(Gap(cursor, a, gap.reason))
+        why = f"{DELETED.get(d.rule, d.rule)} at {format_local(d.at_us)}"
+        why += f": {d.detail}" if d.detail else ""
+        if out and out[-1].reason == why and out[-1].end_us == a:
+            out[-1] = Gap(out[-1].start_us, b, why)
+        else:
+            out.append(Gap(a, b, why))
+        cursor = b
+    if cursor < gap.end_us:
+        out.append(Gap(cursor, gap.end_us, gap.reason))
+    return out
 
 
 def _reason(events: list[StreamEvent], start: int, end: int) -> str:
@@ -119,10 +169,28 @@ def day_report(
             .order_by(StreamEvent.at_us, StreamEvent.id)
         ).scalars()
     )
+    deletions = list(
+        session.execute(
+            select(RecordingDeletion)
+            .where(
+                RecordingDeletion.camera_id == camera_id,
+                RecordingDeletion.stream == stream,
+                RecordingDeletion.start_us < end,
+                RecordingDeletion.end_us > start,
+            )
+            .order_by(RecordingDeletion.start_us)
+        ).scalars()
+    )
     gaps: list[Gap] = []
     cursor = start
     for span in [*spans, Span(end, end)]:
         if span.start_us - cursor > tolerance_us:
-            gaps.append(Gap(cursor, span.start_us, _reason(events, cursor, span.start_us)))
+            a, b = cursor, span.start_us
+            first = next((e.at_us for e in events if e.at_us >= a), None)
+            if first is not None and a < first < b and not any(e.at_us <= a for e in events):
+                # before the camera's first event the recorder was not running at all
+                gaps.append(Gap(a, first, NOT_RUNNING))
+                a = first
+            gaps.extend(_deleted_parts(Gap(a, b, _reason(events, a, b)), deletions))
         cursor = max(cursor, span.end_us)
     return DayReport(camera_id, stream, start, end, spans, gaps)

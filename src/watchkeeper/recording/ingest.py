@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import av
 
+from watchkeeper.cameras.redact import redact_text
 from watchkeeper.errors import MediaError
 from watchkeeper.timeutil import Clock
 
@@ -26,6 +27,7 @@ __all__ = [
     "Opener",
     "PyAvSource",
     "RtspSource",
+    "Transport",
     "file_opener",
     "rtsp_opener",
 ]
@@ -70,7 +72,7 @@ class PyAvSource:
                 if packet.size:
                     yield packet
         except av.FFmpegError as exc:
-            raise MediaError(f"stream read failed: {exc}") from exc
+            raise _media_error("stream read failed", exc) from None
 
     def close(self) -> None:
         with contextlib.suppress(av.FFmpegError):  # a broken connection: nothing to save
@@ -85,6 +87,10 @@ class RtspSource(PyAvSource):
     Dropped for that, each would cost a whole GOP, so such a packet is held until the next
     one and given that packet's DTS less one frame.
     """
+
+    def __init__(self, container: Any, transport: str = "tcp") -> None:
+        super().__init__(container)
+        self.transport = transport
 
     def packets(self) -> Iterator[av.Packet[Any]]:
         held: av.Packet[Any] | None = None
@@ -102,14 +108,36 @@ class RtspSource(PyAvSource):
             yield held
 
 
+def _media_error(what: str, exc: Exception) -> MediaError:
+    """FFmpeg's message with any credentials masked; the original is not chained, as its
+    text (and so any traceback printed from it) quotes the URL with the password."""
+    return MediaError(redact_text(f"{what}: {exc}"))
+
+
 def _frame_ticks(video: Any) -> int:
     """One frame's duration in the stream's time base (15 fps if the rate is unknown)."""
     rate = video.average_rate or video.guessed_rate or 15
     return max(1, int(1 / (Fraction(rate) * Fraction(video.time_base))))
 
 
-def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> Opener:
-    """Opens RTSP over TCP with connect and read timeouts (a read timeout is a stall).
+Transport = Literal["tcp", "udp", "auto"]
+"""RTP over the RTSP connection, over UDP, or TCP falling back to UDP (camera register)."""
+
+# FFmpeg's answer when a camera refuses RTP over TCP (RTSP 461 Unsupported transport)
+_TCP_REFUSED = ("Protocol not supported", "461", "Unsupported transport")
+_UDP_BUFFER = str(4 * 1024 * 1024)  # socket buffer: a 1080p key frame is ~200 datagrams
+
+
+def rtsp_opener(
+    open_timeout_s: float = 10.0, read_timeout_s: float = 10.0, transport: Transport | str = "tcp"
+) -> Opener:
+    """Opens RTSP with connect and read timeouts (a read timeout is a stall).
+
+    ``transport`` is the camera's (register field ``rtsp_transport``): ``tcp`` interleaves
+    RTP in the RTSP connection (no loss, no reordering); ``udp`` is for cameras that offer
+    nothing else, with a large socket buffer and FFmpeg's reorder queue; ``auto`` tries TCP
+    and, if the camera refuses it ("Protocol not supported", RTSP 461), UDP, and keeps to
+    what worked for the reconnects that follow.
 
     Probing is cut to the first packet: the SDP's parameter sets (or the key frame's own)
     describe the stream, and FFmpeg's default probe would hold back ~2 s of video before the
@@ -117,23 +145,42 @@ def rtsp_opener(open_timeout_s: float = 10.0, read_timeout_s: float = 10.0) -> O
     every reconnect lost a GOP or more). A camera that describes itself in neither place is
     probed again the slow way.
     """
+    if transport not in ("tcp", "udp", "auto"):
+        raise ValueError(f"RTSP transport must be tcp, udp or auto, not {transport!r}")
+    chosen: list[str] = [] if transport == "auto" else [transport]
 
-    def _connect(url: str, probe: dict[str, str]) -> RtspSource:
-        options = {"rtsp_transport": "tcp", "timeout": str(int(read_timeout_s * 1_000_000))}
+    def _connect(url: str, probe: dict[str, str], lower: str) -> RtspSource:
+        options = {"rtsp_transport": lower, "timeout": str(int(read_timeout_s * 1_000_000))}
+        if lower == "udp":
+            options["buffer_size"] = _UDP_BUFFER
         try:
             container = av.open(
                 url, options=options | probe, timeout=(open_timeout_s, read_timeout_s)
             )
         except av.FFmpegError as exc:
-            raise MediaError(f"cannot open stream: {exc}") from exc
-        return RtspSource(container)
+            raise _media_error(f"cannot open stream ({lower})", exc) from None
+        return RtspSource(container, lower)
 
-    def _open(url: str) -> MediaSource:
-        source = _connect(url, {"probesize": "32", "analyzeduration": "0"})
+    def _open_with(url: str, lower: str) -> MediaSource:
+        source = _connect(url, {"probesize": "32", "analyzeduration": "0"}, lower)
         if source.template.codec_context.width:
             return source
         source.close()
-        return _connect(url, {})
+        return _connect(url, {}, lower)
+
+    def _open(url: str) -> MediaSource:
+        if chosen:
+            return _open_with(url, chosen[0])
+        try:
+            source = _open_with(url, "tcp")
+        except MediaError as exc:
+            if not any(s in str(exc) for s in _TCP_REFUSED):
+                raise
+            source = _open_with(url, "udp")
+            chosen.append("udp")
+            return source
+        chosen.append("tcp")
+        return source
 
     return _open
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,13 @@ from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.holds import lock_cameras, segment_is_held
 from watchkeeper.recording.models import DeletionRule, RecordingDeletion, Segment, SegmentState
 from watchkeeper.recording.paths import fsync_dir
-from watchkeeper.timeutil import US_PER_DAY, Clock
+from watchkeeper.timeutil import US_PER_DAY, US_PER_S, Clock
 
 __all__ = ["DiskLevel", "DiskStatus", "DiskUsage", "Retention", "system_disk_usage"]
 
 log = logging.getLogger(__name__)
 BATCH = 200
+MIN_RATE_WINDOW_US = 60 * US_PER_S  # a recording rate measured over less is not yet known
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,14 @@ class DiskStatus:
     deleted: list[int] = field(default_factory=list)
 
 
+def _duration(days: float) -> str:
+    if days >= 1:
+        return f"{days:.1f} days"
+    if days * 24 >= 1:
+        return f"{days * 24:.1f} hours"
+    return f"{days * 24 * 60:.0f} minutes"
+
+
 class Retention:
     """Deletes what the rules allow, and only that."""
 
@@ -79,6 +89,7 @@ class Retention:
         self._clock = clock
         self._usage = disk_usage
         self._last_level = DiskLevel.OK
+        self._room_lock = threading.Lock()  # writers at a full disk make room one at a time
 
     # -- two-phase deletion -----------------------------------------------------------------
     def _mark(self, seg_id: int, rule: DeletionRule) -> bool:
@@ -192,17 +203,9 @@ class Retention:
     def disk_status(self) -> DiskStatus:
         usage = self._usage(self._root)
         fraction = usage.free / usage.total if usage.total else 0.0
-        since = self._clock.now_us() - US_PER_DAY
-        with self._db.session() as s:
-            per_day = int(
-                s.execute(
-                    select(func.coalesce(func.sum(Segment.size_bytes), 0)).where(
-                        Segment.created_us >= since
-                    )
-                ).scalar_one()
-            )
+        per_day = self.bytes_per_day()
         days = usage.free / per_day if per_day else None
-        if fraction < self._cfg.critical_free_fraction:
+        if self._short(usage):
             level = DiskLevel.CRITICAL
         elif fraction < self._cfg.alarm_free_fraction:
             level = DiskLevel.ALARM
@@ -210,9 +213,91 @@ class Retention:
             level = DiskLevel.WARN
         else:
             level = DiskLevel.OK
-        left = "unknown" if days is None else f"{days:.1f} days"
+        left = "unknown" if days is None else _duration(days)
         msg = f"disk {level.value}: {fraction:.1%} free, about {left} of recording left"
         return DiskStatus(level, usage, fraction, per_day, days, msg)
+
+    def _short(self, u: DiskUsage) -> bool:
+        """Below the reserve: critical free fraction, or ``reserve_free_bytes`` if more."""
+        return u.free < max(
+            self._cfg.reserve_free_bytes, self._cfg.critical_free_fraction * u.total
+        )
+
+    def _enough(self, u: DiskUsage) -> bool:
+        """Deleting for space stops here: back at the alarm fraction and the reserve."""
+        return u.free >= max(self._cfg.reserve_free_bytes, self._cfg.alarm_free_fraction * u.total)
+
+    def bytes_per_day(self) -> int:
+        """The recording rate over the last day, or over as much of it as was recorded.
+
+        Bytes of the segments that ended in the window divided by the time they span, so a
+        recorder that has run for minutes projects from minutes, not from a day. Zero while
+        less than a minute has been recorded (not yet known).
+        """
+        now = self._clock.now_us()
+        with self._db.session() as s:
+            total, first = s.execute(
+                select(
+                    func.coalesce(func.sum(Segment.size_bytes), 0), func.min(Segment.start_us)
+                ).where(Segment.end_us > now - US_PER_DAY, Segment.end_us <= now)
+            ).one()
+        if not total or first is None:
+            return 0
+        window = min(US_PER_DAY, now - max(int(first), now - US_PER_DAY))
+        if window < MIN_RATE_WINDOW_US:
+            return 0
+        return int(int(total) * US_PER_DAY // window)
+
+    def make_room(self, urgent: bool = False) -> bool:
+        """Keep ``reserve_free_bytes`` free: delete the oldest unheld footage if less is.
+
+        Writers call this before each new segment and, ``urgent``, when a write fails for a
+        full disk (then at least one segment goes, whatever the figures say). ``True`` if
+        anything was deleted, so the writer may try again.
+        """
+        with self._room_lock:
+            usage = self._usage(self._root)
+            if not urgent and not self._short(usage):
+                return False
+            why = "disk full" if urgent else "free space below the reserve"
+            message = f"{why}: {usage.free} bytes free of {usage.total}"
+            deleted, freed = self._delete_oldest(message, self._enough, at_least_one=urgent)
+            if deleted or urgent:
+                self._audit(
+                    "recording.disk_pressure_delete",
+                    f"disk pressure: deleted {len(deleted)} oldest unheld segments "
+                    f"({freed} bytes) at once; {message}",
+                    {"segments": len(deleted), "bytes": freed, "urgent": urgent},
+                )
+            return bool(deleted)
+
+    def _delete_oldest(
+        self, message: str, enough: Callable[[DiskUsage], bool], at_least_one: bool = False
+    ) -> tuple[list[int], int]:
+        """Delete the oldest unheld segments (rule disk_pressure) until ``enough``."""
+        deleted: list[int] = []
+        freed = 0
+        while True:
+            now = self._clock.now_us()
+            with self._db.session() as s:
+                rows = s.execute(
+                    select(Segment.id, Segment.size_bytes)
+                    .where(Segment.state == SegmentState.LIVE.value, ~segment_is_held(now))
+                    .order_by(Segment.start_us)
+                    .limit(20)
+                ).all()
+            if not rows:
+                return deleted, freed
+            progress = False
+            for seg_id, size in rows:
+                if self.delete(seg_id, DeletionRule.DISK_PRESSURE, message):
+                    deleted.append(seg_id)
+                    freed += size
+                    progress = True
+                if (deleted or not at_least_one) and enough(self._usage(self._root)):
+                    return deleted, freed
+            if not progress:
+                return deleted, freed
 
     def relieve_pressure(self) -> DiskStatus:
         """Alarm on a level change; when critical, delete the oldest unheld footage."""
@@ -223,28 +308,8 @@ class Retention:
         if status.level is not DiskLevel.CRITICAL:
             return status
         log.error("%s: deleting oldest unheld footage", status.message)
-        deleted: list[int] = []
-        freed = 0
-        enough = False
-        while not enough:
-            now = self._clock.now_us()
-            with self._db.session() as s:
-                rows = s.execute(
-                    select(Segment.id, Segment.size_bytes)
-                    .where(Segment.state == SegmentState.LIVE.value, ~segment_is_held(now))
-                    .order_by(Segment.start_us)
-                    .limit(20)
-                ).all()
-            if not rows:
-                break
-            for seg_id, size in rows:
-                if self.delete(seg_id, DeletionRule.DISK_PRESSURE, status.message):
-                    deleted.append(seg_id)
-                    freed += size
-                usage = self._usage(self._root)
-                if usage.total and usage.free / usage.total >= self._cfg.alarm_free_fraction:
-                    enough = True
-                    break
+        with self._room_lock:
+            deleted, freed = self._delete_oldest(status.message, self._enough)
         status = self.disk_status()
         held_only = status.free_fraction < self._cfg.alarm_free_fraction
         msg = (

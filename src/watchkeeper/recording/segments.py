@@ -8,6 +8,7 @@ handed to the index (invariant 2). See ``docs/design/recording.md``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -22,13 +23,14 @@ import av
 
 from watchkeeper.errors import MediaError, StorageError
 from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.recording.fmp4 import BoxScanner, Fragment, pack_index, parse_init
+from watchkeeper.recording.fmp4 import Fragment, pack_index, parse_init
+from watchkeeper.recording.hashfile import HashingFile, MakeRoom, Write, no_room
 from watchkeeper.recording.paths import PART, StreamKey, fsync_dir, segment_relpath
 from watchkeeper.recording.store import FinishedSegment
 from watchkeeper.recording.timestamps import Action, Stamp
 from watchkeeper.timeutil import US_PER_S
 
-__all__ = ["MUX_OPTIONS", "HashingFile", "SegmentWriter"]
+__all__ = ["MUX_OPTIONS", "SegmentWriter"]
 
 log = logging.getLogger(__name__)
 
@@ -36,41 +38,6 @@ MUX_OPTIONS = {
     "movflags": "frag_keyframe+empty_moov+default_base_moof+skip_trailer",
     "flush_packets": "1",
 }
-
-
-class HashingFile:
-    """A write-only, non-seekable file object for the muxer: hashes and scans as it writes.
-
-    Having no ``seek`` makes FFmpeg treat it as a pipe, so bytes are written once, in order,
-    and the running SHA-256 is the hash of the file.
-    """
-
-    def __init__(self, path: Path, fsync_fragments: bool) -> None:
-        self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-        self.sha = hashlib.sha256()
-        self.scanner = BoxScanner()
-        self._fsync = fsync_fragments
-
-    def write(self, data: bytes) -> int:
-        view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            view = view[n:]
-        self.sha.update(data)
-        if self.scanner.feed(data) and self._fsync:
-            os.fdatasync(self._fd)
-        return len(data)
-
-    def finish(self) -> None:
-        os.fsync(self._fd)
-        os.close(self._fd)
-        self._fd = -1
-
-    def abandon(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
 
 @dataclass
@@ -85,6 +52,7 @@ class _Open:
     base_dts: int
     run_start_us: int
     discontinuity: bool
+    floor_us: int  # where the segment before it ended: this one may not start earlier
     frames: int = 0
 
 
@@ -98,8 +66,12 @@ class SegmentWriter:
         config: RecorderConfig,
         index: Callable[[FinishedSegment], Any],
         clock_offset: Callable[[], int | None] = lambda: None,
+        make_room: MakeRoom = no_room,
+        write: Write = os.write,
     ) -> None:
         self._root = root
+        self._make_room = make_room
+        self._write = write
         self._key = key
         self._cfg = config
         self._index = index
@@ -116,6 +88,11 @@ class SegmentWriter:
         self._unindexed: list[FinishedSegment] = []
         self.segments_written = 0
         self.dropped_before_keyframe = 0
+
+    @property
+    def busy(self) -> bool:
+        """A segment is open (or a frame held for one)."""
+        return self._seg is not None or self._held is not None
 
     def _first_target(self) -> int:
         full = int(self._cfg.segment_seconds * US_PER_S)
@@ -140,7 +117,9 @@ class SegmentWriter:
         """Take one validated packet (``stamp.wall_us`` set) in arrival order."""
         assert stamp.wall_us is not None and packet.dts is not None
         if stamp.action is Action.NEW_RUN:
-            self.end_run()
+            # A run re-anchored back in time (its clock had run ahead of arrival) ends
+            # where the next begins, so the timeline neither overlaps nor runs ahead.
+            self.end_run(before_us=stamp.wall_us)
             self._run_start_us = stamp.run_start_us or stamp.wall_us
             self._new_run = True
             self._target_us = self._first_target()
@@ -159,11 +138,11 @@ class SegmentWriter:
             self._held = None  # if muxing fails, neither packet is tried again
             self._mux(prev, prev_wall)
             if cut:
-                self._finish(stamp.wall_us)
+                self._finish()
                 self._target_us = int(self._cfg.segment_seconds * US_PER_S)
         self._held = (packet, stamp.wall_us)
 
-    def end_run(self) -> None:
+    def end_run(self, before_us: int | None = None) -> None:
         """The run ended (disconnect, new run, stop): flush the last frame and finish."""
         if self._held is not None:
             prev, wall = self._held
@@ -171,7 +150,7 @@ class SegmentWriter:
             self._held = None
             self._mux(prev, wall)
             if self._seg is not None:
-                self._finish(wall + self._ticks_to_us(self._frame_ticks))
+                self._finish(before_us)
         self._new_run = True
 
     def _mux(self, packet: av.Packet[Any], wall: int) -> None:
@@ -202,16 +181,24 @@ class SegmentWriter:
         start = max(wall_us, self._last_end_us)
         relpath = segment_relpath(self._key, start)
         path = self._root / (relpath + PART)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fobj = HashingFile(path, self._cfg.fsync_each_fragment)
-        except OSError as exc:
-            raise StorageError(f"{self._key}: cannot create {path.name}: {exc}") from exc
+        self._make_room(False)  # keep the reserve, so a full disk is the exception
+        for attempt in (1, 2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fobj = HashingFile(
+                    path, self._cfg.fsync_each_fragment, self._write, self._make_room
+                )
+                break
+            except OSError as exc:
+                if attempt == 1 and exc.errno == errno.ENOSPC and self._make_room(True):
+                    continue
+                raise StorageError(f"{self._key}: cannot create {path.name}: {exc}") from exc
         try:
             out = av.open(fobj, "w", format="mp4", options=MUX_OPTIONS)
             stream = out.add_stream_from_template(self._template)
-        except av.FFmpegError as exc:
+        except (av.FFmpegError, OSError) as exc:
             fobj.abandon()
+            path.unlink(missing_ok=True)  # nothing in it yet: no empty .part left behind
             raise MediaError(f"{self._key}: cannot start muxer: {exc}") from exc
         self._seg = _Open(
             out,
@@ -222,16 +209,71 @@ class SegmentWriter:
             packet.dts or 0,
             self._run_start_us or start,
             self._new_run,
+            self._last_end_us,
         )
         self._new_run = False
 
-    def _abandon(self) -> None:
-        """Leave the ``.part`` file for recovery (it holds the complete fragments)."""
-        if self._seg is not None:
-            self._seg.file.abandon()
-            self._seg = None
+    def _abandon(self, seg: _Open | None = None) -> None:
+        """A write failed: keep the complete fragments (indexed now), remove the rest."""
+        seg = seg or self._seg
+        if seg is None:
+            return
+        self._seg = None
+        seg.file.abandon()
+        try:
+            self._salvage(seg)
+        except (OSError, StorageError) as exc:
+            # startup recovery or the housekeeping check indexes it later
+            log.error("%s: left %s for recovery: %s", self._key, seg.relpath, exc)
 
-    def _finish(self, end_us: int) -> None:
+    def _salvage(self, seg: _Open) -> None:
+        """Cut the ``.part`` after its last complete fragment, hash it by reading (the running
+        hash saw the failed bytes), make it durable and index it; or remove it if empty."""
+        part = seg.file.path
+        frags = seg.file.scanner.fragments
+        if not frags or not seg.file.scanner.init:
+            part.unlink(missing_ok=True)
+            fsync_dir(part.parent)
+            return
+        end = frags[-1].offset + frags[-1].size
+        os.truncate(part, end)
+        sha = hashlib.sha256()
+        with part.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+            os.fsync(f.fileno())
+        final = part.with_name(part.name.removesuffix(PART))
+        os.replace(part, final)
+        fsync_dir(final.parent)
+        timescale = parse_init(seg.file.scanner.init).timescale
+        duration = max(1, media_us(frags, timescale))
+        self._last_end_us = max(self._last_end_us, seg.start_us + duration)
+        self._unindexed.append(
+            FinishedSegment(
+                key=self._key,
+                start_us=seg.start_us,
+                end_us=seg.start_us + duration,
+                media_duration_us=duration,
+                run_start_us=seg.run_start_us,
+                discontinuity=seg.discontinuity,
+                frames=sum(f.samples for f in frags),
+                size_bytes=end,
+                sha256=sha.hexdigest(),
+                init=seg.file.scanner.init,
+                relpath=seg.relpath,
+                fragment_index=index_blob(frags, timescale),
+                clock_offset_us=self._clock_offset(),
+            )
+        )
+        self._flush_index()
+        self.segments_written += 1
+
+    def _finish(self, before_us: int | None = None) -> None:
+        """Close, make durable and index the open segment.
+
+        Its indexed span is its media duration (the camera's own timing), ending no later
+        than ``before_us`` when the next run starts earlier than that.
+        """
         seg = self._seg
         assert seg is not None
         self._seg = None
@@ -240,7 +282,7 @@ class SegmentWriter:
             seg.out.close()
             f.finish()
         except (OSError, av.FFmpegError) as exc:
-            f.abandon()
+            self._abandon(seg)
             raise StorageError(f"{self._key}: cannot close {seg.relpath}: {exc}") from exc
         part = f.path
         frags = f.scanner.fragments
@@ -253,15 +295,24 @@ class SegmentWriter:
             fsync_dir(final.parent)
         except OSError as exc:
             raise StorageError(f"{self._key}: cannot rename {seg.relpath}: {exc}") from exc
-        end_us = max(end_us, seg.start_us + 1)
-        self._last_end_us = end_us
         timescale = parse_init(f.scanner.init).timescale
+        duration = max(1, media_us(frags, timescale))
+        start_us = seg.start_us
+        if before_us is not None and start_us + duration > before_us:
+            # The next run starts earlier than this one's clock ends it (the run's clock ran
+            # ahead of arrival): move the segment back by as much, which keeps its span;
+            # only when the segment before leaves no room is it shortened instead.
+            start_us = max(seg.floor_us, before_us - duration, seg.start_us - duration + 1)
+        end_us = start_us + duration
+        if before_us is not None:
+            end_us = max(start_us + 1, min(end_us, before_us))
+        self._last_end_us = end_us
         finished = FinishedSegment(
             key=self._key,
-            start_us=seg.start_us,
+            start_us=start_us,
             end_us=end_us,
-            media_duration_us=max(1, media_us(frags, timescale)),
-            run_start_us=seg.run_start_us,
+            media_duration_us=duration,
+            run_start_us=min(seg.run_start_us, start_us),
             discontinuity=seg.discontinuity,
             frames=seg.frames,
             size_bytes=f.scanner.offset,

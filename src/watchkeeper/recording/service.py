@@ -48,6 +48,7 @@ def in_shard(camera_id: str, shard_index: int, shard_count: int) -> bool:
 class StreamPlan:
     key: StreamKey
     url: str
+    transport: str = "tcp"  # the register's rtsp_transport: tcp, udp or auto
 
 
 class RecorderService:
@@ -67,7 +68,7 @@ class RecorderService:
         self.root = root
         self.config = config or RecorderConfig()
         self.clock = clock or SystemClock()
-        self._opener = opener or rtsp_opener(self.config.open_timeout_s, self.config.stall_seconds)
+        self._opener = opener  # None: RTSP, each camera with its own transport
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
         self._events = EventLog(db, on_offline)
@@ -91,10 +92,11 @@ class RecorderService:
         for cam in cams:
             if not in_shard(cam.id, self.config.shard_index, self.config.shard_count):
                 continue
+            transport = cam.rtsp_transport.value
             if cam.main_url:
-                plans.append(StreamPlan(StreamKey(cam.id, "main"), cam.main_url))
+                plans.append(StreamPlan(StreamKey(cam.id, "main"), cam.main_url, transport))
             if self.config.record_sub and cam.sub_url:
-                plans.append(StreamPlan(StreamKey(cam.id, "sub"), cam.sub_url))
+                plans.append(StreamPlan(StreamKey(cam.id, "sub"), cam.sub_url, transport))
         return plans
 
     def start(self, plans: list[StreamPlan] | None = None) -> None:
@@ -104,18 +106,7 @@ class RecorderService:
         self._stop.clear()
         plans = self.plan() if plans is None else plans
         own = {p.key.camera_id for p in plans}
-        # Our own cameras' .part files cannot be being written by anyone else: repair them.
-        self.startup_report = check(
-            self.db,
-            self.root,
-            self.clock,
-            repair=True,
-            since_us=self.clock.now_us() - US_PER_DAY,
-            cameras=own,
-            busy=False,
-        )
-        for p in self.startup_report.problems:
-            log.warning("startup check: %s", p)
+        self.startup_report = self._recover(own, "startup check")
         self._lock = RecorderLock(self.root)
         self.retention.finish_pending()
         for plan in plans:
@@ -123,6 +114,22 @@ class RecorderService:
         t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping", daemon=True)
         t.start()
         self._threads.append(t)
+
+    def _recover(self, cameras: set[str], when: str, busy: bool = False) -> CheckReport:
+        """Index or remove the files these cameras left. Not ``busy``: none of their
+        streams runs, so their ``.part`` files are repaired too."""
+        report = check(
+            self.db,
+            self.root,
+            self.clock,
+            repair=True,
+            since_us=self.clock.now_us() - US_PER_DAY,
+            cameras=cameras,
+            busy=busy,
+        )
+        for p in report.problems:
+            log.warning("%s: %s", when, p)
+        return report
 
     def _start_stream(self, plan: StreamPlan) -> None:
         holder: dict[str, StreamSupervisor] = {}
@@ -132,9 +139,13 @@ class RecorderService:
             self.config,
             self._index.add,
             lambda: holder["s"].clock_offset_us if "s" in holder else None,
+            make_room=self.retention.make_room,
+        )
+        opener = self._opener or rtsp_opener(
+            self.config.open_timeout_s, self.config.stall_seconds, plan.transport
         )
         sup = StreamSupervisor(
-            plan.key, plan.url, self._opener, writer, self._events, self.config, self.clock
+            plan.key, plan.url, opener, writer, self._events, self.config, self.clock
         )
         holder["s"] = sup
         self._supervisors[plan.key] = sup
@@ -153,33 +164,38 @@ class RecorderService:
                     n = self.retention.purge_expired()
                     if n:
                         log.info("retention: deleted %d segments", n)
-                    # files a failed write left behind (e.g. disk full) are indexed now
-                    report = check(
-                        self.db,
-                        self.root,
-                        self.clock,
-                        repair=True,
-                        since_us=self.clock.now_us() - US_PER_DAY,
-                        cameras={k.camera_id for k in self._supervisors},
-                        busy=True,
-                    )
-                    for p in report.problems:
-                        log.warning("check: %s", p)
+                    # files a failed write left behind are indexed now (open ones are not)
+                    self._recover({k.camera_id for k in self._supervisors}, "check", busy=True)
                     next_purge = self.clock.monotonic() + self.config.purge_interval_s
             except StorageError:
                 log.exception("housekeeping failed; will retry")
             self._stop.wait(self.config.disk_check_interval_s)
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop every stream; each finishes and indexes its open segment."""
+    def stop(self, timeout: float = 15.0) -> int:
+        """Stop every stream; each finishes and indexes its open segment. Returns how many
+        streams had a segment open to finish.
+
+        Then every file our stopped streams left (a ``.part`` a failed write could not
+        salvage, an ``.mp4`` the database refused) is indexed or removed, so a clean stop
+        leaves ``check`` clean. A stream whose thread did not stop in time is left alone.
+        """
         self._stop.set()
         for t in self._threads:
             t.join(timeout)
+        busy = {t.name.removeprefix("rec-").split("/")[0] for t in self._threads if t.is_alive()}
+        own = {k.camera_id for k in self._supervisors} - busy
+        finished = sum(s.finished_at_stop for s in self._supervisors.values())
         self._threads.clear()
         self._supervisors.clear()
+        if own:
+            try:
+                self._recover(own, "stop")
+            except StorageError:
+                log.exception("stop: could not index what the streams left")
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        return finished
 
     @property
     def running(self) -> bool:

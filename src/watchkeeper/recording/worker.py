@@ -9,6 +9,7 @@ each finishes and indexes its open segments.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import signal
 import subprocess
@@ -41,8 +42,11 @@ def _stop_on_signals() -> threading.Event:
     return done
 
 
-def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = True) -> int:
-    """Record this shard's cameras until a signal; returns the number of streams."""
+def run_shard(
+    data_dir: Path | None, config: RecorderConfig, migrate: bool = True
+) -> tuple[int, int]:
+    """Record this shard's cameras until a signal; returns (streams, streams that had a
+    segment open at the stop and finished it)."""
     settings = load_settings(data_dir=data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url)
@@ -56,9 +60,9 @@ def run_shard(data_dir: Path | None, config: RecorderConfig, migrate: bool = Tru
     streams = len(service.health())
     log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams)
     done.wait()
-    service.stop()
+    finished = service.stop()
     db.dispose()
-    return streams
+    return streams, finished
 
 
 def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0) -> None:
@@ -70,6 +74,8 @@ def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0)
     def spawn(i: int) -> subprocess.Popen[bytes]:
         args = [
             sys.executable,
+            "-X",
+            "faulthandler",  # from the first instruction, before main() enables it too
             "-m",
             "watchkeeper.recording.worker",
             "--shard-index",
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--no-migrate", action="store_true")
     args = ap.parse_args(argv)
+    faulthandler.enable()  # a native crash (the media library) prints every thread's stack
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = RecorderConfig(shard_index=args.shard_index, shard_count=args.shard_count)
     run_shard(args.data_dir, config, migrate=not args.no_migrate)

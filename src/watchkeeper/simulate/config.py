@@ -74,6 +74,13 @@ class CameraSpec(BaseModel):
         0.0, ge=-86400, le=86400, description="Camera clock minus true UTC, seconds (ONVIF)."
     )
     onvif: bool = Field(True, description="Serve ONVIF Device/Media (and PTZ for ptz cameras).")
+    slices: int = Field(
+        1, ge=1, le=8, description="Slices per main-stream picture, as some cameras encode."
+    )
+    transport: Literal["tcp+udp", "udp"] = Field(
+        "tcp+udp",
+        description="RTP lower transports offered; udp: refuse TCP (461), as some servers do.",
+    )
 
 
 class RigConfig(BaseModel):

@@ -53,12 +53,14 @@ class ClipSpec:
     kbps: int
     gop: int
     seconds: float
+    slices: int = 1
 
     @property
     def filename(self) -> str:
+        sliced = f"-s{self.slices}" if self.slices > 1 else ""
         return (
             f"{self.scene}-{self.width}x{self.height}-{self.fps}fps-{self.kbps}k"
-            f"-g{self.gop}-{self.seconds:g}s.h264"
+            f"-g{self.gop}-{self.seconds:g}s{sliced}.h264"
         )
 
 
@@ -80,8 +82,8 @@ def clips_for(cam: CameraSpec, seconds: float) -> tuple[ClipSpec, ClipSpec, Clip
     w, h = RESOLUTIONS[cam.main]
     aw, ah = RESOLUTIONS[alternate_resolution(cam.main)]
     sw, sh = RESOLUTIONS[cam.sub]
-    main = ClipSpec(cam.scene, w, h, cam.main_fps, cam.main_kbps, gop_main, seconds)
-    alt = ClipSpec(cam.scene, aw, ah, cam.main_fps, cam.main_kbps, gop_main, seconds)
+    main = ClipSpec(cam.scene, w, h, cam.main_fps, cam.main_kbps, gop_main, seconds, cam.slices)
+    alt = ClipSpec(cam.scene, aw, ah, cam.main_fps, cam.main_kbps, gop_main, seconds, cam.slices)
     sub = ClipSpec(cam.scene, sw, sh, cam.sub_fps, cam.sub_kbps, gop_sub, seconds)
     return main, alt, sub
 
@@ -190,7 +192,7 @@ def ensure_clip(spec: ClipSpec, root: Path) -> Path:
         "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high",
         "-b:v", f"{spec.kbps}k", "-maxrate", f"{spec.kbps}k", "-bufsize", f"{2 * spec.kbps}k",
         "-bf", "0", "-g", str(spec.gop), "-keyint_min", str(spec.gop), "-sc_threshold", "0",
-        "-x264-params", "repeat-headers=1:aud=1", "-f", "h264",
+        "-x264-params", f"repeat-headers=1:aud=1:slices={spec.slices}", "-f", "h264",
     ]  # fmt: skip
     return _locked_make(root / spec.filename, args)
 

@@ -102,6 +102,7 @@ class RtspService:
         name: str,
         state: CameraState,
         streams: dict[str, tuple[ElementMaker, MediaHook | None]],
+        udp_only: bool = False,
     ) -> None:
         self._states[name] = state
         self._clients[name] = set()
@@ -111,7 +112,10 @@ class RtspService:
             perms.add_permission_for_role(_ROLE, "media.factory.access", True)
             perms.add_permission_for_role(_ROLE, "media.factory.construct", True)
             factory.set_permissions(perms)
-            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+            if udp_only:
+                factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
+            else:
+                factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
             self._mounts.add_factory(f"/{name}/{stream}", factory)
             self._factories.setdefault(name, []).append(factory)
 

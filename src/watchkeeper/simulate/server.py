@@ -109,7 +109,9 @@ class RigServer:
                 return feed.stop
 
             streams[name] = (lambda: Gst.parse_bin_from_description(desc, False), hook)
-        self._rtsp.add_camera(cam.spec.name, cam.state, streams)
+        self._rtsp.add_camera(
+            cam.spec.name, cam.state, streams, udp_only=cam.spec.transport == "udp"
+        )
 
     def _add_ptz(self, cam: CameraRuntime, panorama: Path) -> None:
         head = PtzHead()
@@ -127,7 +129,7 @@ class RigServer:
             streams[name] = (make, None)
         sw, sh, _ = cam.stream_size("sub")
         cam.snapshot = lambda: render_snapshot(panorama, head, sw, sh)
-        self._rtsp.add_camera(spec.name, cam.state, streams)
+        self._rtsp.add_camera(spec.name, cam.state, streams, udp_only=spec.transport == "udp")
 
     # -- running --------------------------------------------------------------------------
     def start(self) -> None:

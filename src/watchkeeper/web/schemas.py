@@ -29,6 +29,7 @@ class CameraPublic(BaseModel):
     main_url: str
     sub_url: str
     onvif_url: str
+    rtsp_transport: str
     retention_days: int
     retention_justification: str
     purpose: str
@@ -55,6 +56,7 @@ class CameraPublic(BaseModel):
             main_url=redact_url(cam.main_url),
             sub_url=redact_url(cam.sub_url),
             onvif_url=redact_url(cam.onvif_url),
+            rtsp_transport=cam.rtsp_transport.value,
             retention_days=cam.retention_days,
             retention_justification=cam.retention_justification,
             purpose=cam.purpose,

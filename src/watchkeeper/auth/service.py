@@ -3,26 +3,33 @@
 Log-ins, failed log-ins, lock-outs and every change to a user are audited in the
 same transaction as the change. Tokens (session cookies and API tokens) are random;
 only their SHA-256 is stored, so a copy of the database logs nobody in.
+
+A refused log-in looks the same whatever the cause (no such user, wrong password,
+account or address locked): one message, and one argon2 verification, against a
+dummy hash when there is no real one to check. A lock-out stops new log-ins only;
+sessions and tokens already open keep working (see :mod:`watchkeeper.auth.throttle`).
+A typed user name that matches no user is not recorded anywhere.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, object_session
 
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.licence import LicenceState, licence_state
 from watchkeeper.auth.models import ApiToken, User, UserSession
-from watchkeeper.auth.passwords import check_password, hash_password
+from watchkeeper.auth.passwords import check_password, dummy_hash, hash_password, needs_rehash
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Role
+from watchkeeper.auth.roles import Right, Role
+from watchkeeper.auth.throttle import Throttle, account_key, source_key
 from watchkeeper.errors import (
-    AccountLocked,
     AuthError,
     Conflict,
     LicenceInvalid,
@@ -31,7 +38,12 @@ from watchkeeper.errors import (
 )
 from watchkeeper.timeutil import US_PER_S, Clock, to_local
 
-__all__ = ["AuthPolicy", "LoginResult", "UserService", "UserSpec", "hash_token"]
+__all__ = ["LOGIN_REFUSED", "AuthPolicy", "LoginResult", "UserService", "UserSpec", "hash_token"]
+
+LOGIN_REFUSED = (
+    "wrong user name or password, or too many attempts: "
+    "try again in a few minutes or ask a supervisor"
+)
 
 
 def hash_token(token: str) -> str:
@@ -41,6 +53,7 @@ def hash_token(token: str) -> str:
 @dataclass(frozen=True)
 class AuthPolicy:
     max_failed_logins: int = 5
+    max_failed_per_source: int = 20
     lockout_minutes: int = 15
     session_hours: float = 12.0
 
@@ -80,6 +93,7 @@ class UserService:
     def __init__(self, clock: Clock, policy: AuthPolicy | None = None) -> None:
         self.clock = clock
         self.policy = policy or AuthPolicy()
+        self.throttle = Throttle(clock, self.policy.lockout_minutes * 60 * US_PER_S)
 
     def today(self) -> date:
         return to_local(self.clock.now_us()).date()
@@ -132,7 +146,6 @@ class UserService:
             created_us=self.clock.now_us(),
             disabled=False,
             disabled_reason="",
-            failed_logins=0,
         )
         s.add(user)
         s.flush()
@@ -167,14 +180,17 @@ class UserService:
         user.sia_expiry = spec.sia_expiry
         user.sia_status = spec.sia_status
         user.sia_checked_on = spec.sia_checked_on
+        ended: dict[str, int] = {}
         if spec.password:
             user.password_hash = hash_password(spec.password)
+            ended = self._end_access(s, user)
         after = {
             "role": user.role,
             "client": user.client_id,
             "sia_status": user.sia_status,
             "sia_expiry": str(user.sia_expiry),
             "password_changed": bool(spec.password),
+            **ended,
         }
         action = "user.role_change" if before["role"] != user.role else "user.update"
         record(
@@ -198,8 +214,7 @@ class UserService:
         user.disabled = disabled
         user.disabled_reason = reason if disabled else ""
         if not disabled:
-            user.failed_logins = 0
-            user.locked_until_us = None
+            self.throttle.clear(s, account_key(user.username))
         s.execute(delete(UserSession).where(UserSession.user_id == user.id))
         record(
             s,
@@ -223,15 +238,42 @@ class UserService:
 
     def login_blocker(self, user: User) -> str:
         """Why this user cannot log in now, or '' when they can (shown to administrators)."""
+        blocked = self._access_blocker(user)
+        if blocked:
+            return blocked
+        s = object_session(user)
+        failures = self.throttle.count(s, account_key(user.username)) if s is not None else 0
+        if failures >= self.policy.max_failed_logins:
+            return (
+                f"locked after {failures} failed log-ins "
+                f"(for up to {self.policy.lockout_minutes} minutes)"
+            )
+        return ""
+
+    def _access_blocker(self, user: User) -> str:
+        """What ends open sessions and tokens too: disabled, or no valid licence.
+
+        A lock-out is not here: it stops new log-ins, never work already in hand.
+        """
         if user.disabled:
             return f"disabled: {user.disabled_reason}"
-        now = self.clock.now_us()
-        if user.locked_until_us and user.locked_until_us > now:
-            return f"locked after {user.failed_logins} failed log-ins"
         state = self.licence(user)
         if state.blocks_login:
             return state.message
         return ""
+
+    def _end_access(self, s: Session, user: User) -> dict[str, int]:
+        """End every session and revoke every token of ``user`` (after a password reset)."""
+        sessions = s.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        tokens = s.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return {
+            "sessions_ended": int(sessions.rowcount),  # type: ignore[attr-defined]
+            "tokens_revoked": int(tokens.rowcount),  # type: ignore[attr-defined]
+        }
 
     # --- log-in -----------------------------------------------------------------------
 
@@ -250,40 +292,44 @@ class UserService:
             return LoginResult(None, exc)
 
     def _authenticate(self, s: Session, username: str, password: str, source: str) -> User:
-        now = self.clock.now_us()
+        policy = self.policy
+        user_key, addr_key = account_key(username), source_key(source)
+        # Reserve first: the upserts are the transaction's first statements, so on SQLite
+        # it takes the write lock before reading anything, and on PostgreSQL the counter
+        # rows stay locked while the password is checked.
+        n_user = self.throttle.reserve(s, user_key)
+        n_addr = self.throttle.reserve(s, addr_key)
         user = s.scalar(select(User).where(User.username == username))
-        detail = {"source": source}
+        locked = n_user > policy.max_failed_logins or n_addr > policy.max_failed_per_source
+        stored = user.password_hash if user is not None and not locked else dummy_hash()
+        good = check_password(stored, password) and user is not None and not locked
+        detail: dict[str, object] = {"source": source}
         if user is None:
+            # The typed name is not recorded: it may be a password typed in the wrong box.
             record(
                 s,
-                Actor(None, username[:64]),
+                Actor(None, "?"),
                 "login.failed",
                 "user",
-                username[:64],
-                "unknown user",
+                "",
+                "unknown user name",
                 detail,
                 clock=self.clock,
             )
-            raise AuthError("wrong user name or password")
+            raise AuthError(LOGIN_REFUSED)
         actor = Actor(user.id, user.username)
-        if user.locked_until_us and user.locked_until_us > now:
-            record(
-                s,
-                actor,
-                "login.refused",
-                "user",
-                username,
-                "account locked",
-                detail,
-                clock=self.clock,
+        if locked:
+            why = (
+                f"account locked: {n_user - 1} failed log-ins"
+                if n_user > policy.max_failed_logins
+                else f"source address refused: {n_addr - 1} failed log-ins"
             )
-            raise AccountLocked("too many failed log-ins; try again later or ask a supervisor")
-        if not check_password(user.password_hash, password):
-            user.failed_logins += 1
+            record(s, actor, "login.refused", "user", username, why, detail, clock=self.clock)
+            raise AuthError(LOGIN_REFUSED)
+        if not good:
             reason = "wrong password"
-            if user.failed_logins >= self.policy.max_failed_logins:
-                user.locked_until_us = now + self.policy.lockout_minutes * 60 * US_PER_S
-                reason = f"wrong password; locked for {self.policy.lockout_minutes} minutes"
+            if n_user == policy.max_failed_logins:
+                reason += f"; locked for up to {policy.lockout_minutes} minutes"
             record(
                 s,
                 actor,
@@ -291,10 +337,16 @@ class UserService:
                 "user",
                 username,
                 reason,
-                {**detail, "failures": user.failed_logins},
+                {**detail, "failures": n_user},
                 clock=self.clock,
             )
-            raise AuthError("wrong user name or password")
+            raise AuthError(LOGIN_REFUSED)
+        self.throttle.clear(s, user_key)
+        self.throttle.give_back(s, addr_key)
+        self.throttle.prune(s)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password, check_length=False)
+            detail["password_rehashed"] = True
         if user.disabled:
             record(
                 s,
@@ -313,9 +365,7 @@ class UserService:
                 s, actor, "login.refused", "user", username, state.message, detail, clock=self.clock
             )
             raise LicenceInvalid(f"log-in refused: {state.message}")
-        user.failed_logins = 0
-        user.locked_until_us = None
-        user.last_login_us = now
+        user.last_login_us = self.clock.now_us()
         record(s, actor, "login", "user", username, "", detail, clock=self.clock)
         return user
 
@@ -342,7 +392,7 @@ class UserService:
         if row is None or row.expires_us <= self.clock.now_us():
             return None
         user = row.user
-        if self.login_blocker(user):
+        if self._access_blocker(user):
             return None
         return self._principal(user, csrf=row.csrf_token)
 
@@ -372,9 +422,35 @@ class UserService:
             return None
         if row.expires_us is not None and row.expires_us <= self.clock.now_us():
             return None
-        if self.login_blocker(row.user):
+        if self._access_blocker(row.user):
             return None
         return self._principal(row.user, via_token=True)
+
+    def tokens(self, s: Session, username: str) -> Sequence[ApiToken]:
+        """A user's API tokens, newest first (their hashes are never shown)."""
+        user = self.get(s, username)
+        q = select(ApiToken).where(ApiToken.user_id == user.id)
+        return list(s.scalars(q.order_by(ApiToken.id.desc())))
+
+    def revoke_token(self, s: Session, who: Principal, token_id: int, reason: str = "") -> ApiToken:
+        """Revoke one token: one's own, or anyone's with the right to manage users."""
+        row = s.get(ApiToken, token_id)
+        if row is None or (row.user_id != who.user_id and not who.can(Right.USERS_MANAGE)):
+            raise NotFound(f"no token {token_id}")
+        if row.revoked:
+            raise Conflict(f"token {token_id} is revoked already")
+        row.revoked = True
+        record(
+            s,
+            who.actor,
+            "token.revoke",
+            "user",
+            row.user.username,
+            reason,
+            {"token": row.id, "name": row.name},
+            clock=self.clock,
+        )
+        return row
 
     @staticmethod
     def _principal(user: User, csrf: str = "", via_token: bool = False) -> Principal:

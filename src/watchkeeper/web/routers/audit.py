@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from watchkeeper.audit.anchor import CHECKPOINT_FILE, verify_anchored
 from watchkeeper.audit.models import AuditEntry
-from watchkeeper.audit.service import verify
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.timeutil import format_utc
-from watchkeeper.web.deps import SessionDep, require
+from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.schemas import AuditPublic
 
 __all__ = ["router"]
@@ -56,9 +56,12 @@ def list_audit(
 
 @router.get("/verify")
 def verify_chain(
-    s: SessionDep, who: Annotated[Principal, Depends(require(Right.AUDIT_VERIFY))]
+    system: SystemDep,
+    s: SessionDep,
+    who: Annotated[Principal, Depends(require(Right.AUDIT_VERIFY))],
 ) -> dict[str, object]:
-    result = verify(s)
+    checkpoints = system.settings.data_dir / CHECKPOINT_FILE
+    result = verify_anchored(s, system.db.audit_key, checkpoints)
     return {
         "ok": result.ok,
         "checked": result.checked,

@@ -25,6 +25,7 @@ PATH_VALUES = {
     "category_id": "1",
     "visitor_id": "1",
     "seq": "0",
+    "token_id": "999999",
 }
 
 

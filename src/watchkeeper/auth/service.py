@@ -432,6 +432,11 @@ class UserService:
         q = select(ApiToken).where(ApiToken.user_id == user.id)
         return list(s.scalars(q.order_by(ApiToken.id.desc())))
 
+    def active_tokens(self, s: Session) -> Sequence[ApiToken]:
+        """Every token not revoked, of every user (for the users page)."""
+        q = select(ApiToken).where(ApiToken.revoked.is_(False)).order_by(ApiToken.id)
+        return list(s.scalars(q))
+
     def revoke_token(self, s: Session, who: Principal, token_id: int, reason: str = "") -> ApiToken:
         """Revoke one token: one's own, or anyone's with the right to manage users."""
         row = s.get(ApiToken, token_id)

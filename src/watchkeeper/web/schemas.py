@@ -6,12 +6,12 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from watchkeeper.auth.models import User
+from watchkeeper.auth.models import ApiToken, User
 from watchkeeper.cameras.models import Camera
 from watchkeeper.cameras.redact import redact_url
 from watchkeeper.timeutil import format_utc
 
-__all__ = ["AuditPublic", "CameraPublic", "UserPublic", "user_public"]
+__all__ = ["AuditPublic", "CameraPublic", "TokenPublic", "UserPublic", "user_public"]
 
 
 class CameraPublic(BaseModel):
@@ -80,6 +80,28 @@ class UserPublic(BaseModel):
     licence_message: str
     login_blocked: str
     last_login: str
+
+
+class TokenPublic(BaseModel):
+    """An API token as its owner and administrators see it (never the token itself)."""
+
+    id: int
+    username: str
+    name: str
+    created: str
+    expires: str
+    revoked: bool
+
+    @classmethod
+    def of(cls, row: ApiToken) -> TokenPublic:
+        return cls(
+            id=row.id,
+            username=row.user.username,
+            name=row.name,
+            created=format_utc(row.created_us),
+            expires=format_utc(row.expires_us) if row.expires_us else "",
+            revoked=row.revoked,
+        )
 
 
 class AuditPublic(BaseModel):

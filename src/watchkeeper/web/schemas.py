@@ -7,8 +7,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from watchkeeper.auth.models import ApiToken, User
+from watchkeeper.cameras.fields import flat_values
 from watchkeeper.cameras.models import Camera
-from watchkeeper.cameras.redact import redact_url
 from watchkeeper.timeutil import format_utc
 
 __all__ = ["AuditPublic", "CameraPublic", "TokenPublic", "UserPublic", "user_public"]
@@ -41,28 +41,13 @@ class CameraPublic(BaseModel):
     @classmethod
     def of(cls, cam: Camera) -> CameraPublic:
         return cls(
+            **flat_values(cam),
             id=cam.id,
-            name=cam.name,
-            kind=cam.kind.value,
             site_id=cam.area.site_id,
             site=cam.area.site.name,
             area_id=cam.area_id,
             area=cam.area.name,
             owner=cam.client.name if cam.client else "council",
-            location=cam.location,
-            latitude=cam.latitude,
-            longitude=cam.longitude,
-            main_url=redact_url(cam.main_url),
-            sub_url=redact_url(cam.sub_url),
-            onvif_url=redact_url(cam.onvif_url),
-            retention_days=cam.retention_days,
-            retention_justification=cam.retention_justification,
-            purpose=cam.purpose,
-            dpia_ref=cam.dpia_ref,
-            signage=cam.signage,
-            last_review=cam.last_review,
-            next_review=cam.next_review,
-            status=cam.status.value,
         )
 
 

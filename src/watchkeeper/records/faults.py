@@ -18,7 +18,7 @@ from watchkeeper.cameras.models import Camera
 from watchkeeper.errors import Conflict, NotFound, ValidationError
 from watchkeeper.records.log_models import Fault, FaultEvent
 from watchkeeper.records.vocab import FaultStatus
-from watchkeeper.timeutil import Clock, SystemClock
+from watchkeeper.timeutil import Clock, SystemClock, check_us
 
 __all__ = ["FaultService", "camera_offline"]
 
@@ -115,7 +115,7 @@ class FaultService:
             component=component.strip(),
             summary=summary.strip(),
             status=FaultStatus.OPEN.value,
-            reported_us=now if at_us is None else at_us,
+            reported_us=now if at_us is None else check_us(at_us, "the time of the fault"),
             reported_by=who.username,
             maintainer=maintainer.strip(),
         )

@@ -135,7 +135,8 @@ def test_holds_over_http_release_by_supervisor_only(client: TestClient, world: W
     ref = client.post(
         "/api/incidents", json={"category_id": "theft", "source": "shopwatch"}, headers=op
     ).json()["ref"]
-    span = {"camera_ids": ["TC-004"], "start_us": 10, "end_us": 20}
+    t0 = world.clock.now_us()
+    span = {"camera_ids": ["TC-004"], "start_us": t0 - 20, "end_us": t0 - 10}
     marked = client.post(f"/api/incidents/{ref}/cameras", json=span, headers=op)
     assert marked.status_code == 201
     hold_id = marked.json()["cameras"][0]["hold_id"]

@@ -12,6 +12,7 @@ from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.timeutil import format_utc
+from watchkeeper.web.bounds import Cursor
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.schemas import AuditPublic
 
@@ -27,7 +28,7 @@ def list_audit(
     action: str | None = None,
     object_id: str | None = None,
     username: str | None = None,
-    before_seq: int | None = None,
+    before_seq: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditPublic]:
     q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)

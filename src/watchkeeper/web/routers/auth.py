@@ -20,7 +20,7 @@ from watchkeeper.web.templating import Pages
 __all__ = ["PUBLIC_PATHS", "build_router"]
 
 LOGIN_CSRF_COOKIE = "wk_login_csrf"
-PUBLIC_PATHS = {"/login", "/health"}
+PUBLIC_PATHS = {"/login", "/health", "/api/docs"}
 
 
 def _safe_next(target: str) -> str:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.records.vocab import FaultStatus
 from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import FaultOut
@@ -21,7 +22,7 @@ Writer = Annotated[Principal, Depends(require(Right.FAULTS_WRITE))]
 
 @router.get("")
 def list_faults(
-    system: SystemDep, s: SessionDep, who: Viewer, status: str | None = None
+    system: SystemDep, s: SessionDep, who: Viewer, status: FaultStatus | None = None
 ) -> list[FaultOut]:
     return [FaultOut.of(f) for f in system.faults.list(s, who, status)]
 

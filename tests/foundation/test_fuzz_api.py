@@ -42,7 +42,6 @@ class Rig:
                 for method in route.methods:
                     self.rights[(method, route.path_format)] = right
 
-
     def tokens(self) -> dict[Role, str]:
         """A working token per role: generated requests may revoke a token, reset a
         password or disable a user; the next example starts from working users again."""

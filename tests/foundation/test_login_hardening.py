@@ -40,12 +40,18 @@ def _audit(system: System) -> list[AuditEntry]:
         return list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
 
 
-def test_lockout_stops_new_logins_but_not_open_sessions_or_tokens(system: System) -> None:
-    add_user(system, "olive", Role.OPERATOR)
+def _operator_logged_in(system: System, username: str) -> tuple[str, str]:
+    """A new operator with a browser session and an API token: (cookie, token)."""
+    add_user(system, username, Role.OPERATOR)
     with system.db.session() as s:
-        user = _try(system, "olive", PASSWORD).user_or_raise()
+        user = _try(system, username, PASSWORD).user_or_raise()
         cookie = system.users.open_session(s, s.merge(user))
-        token = system.users.issue_token(s, "olive", "bridge", ROOT)
+        token = system.users.issue_token(s, username, "bridge", ROOT)
+    return cookie, token
+
+
+def test_lockout_stops_new_logins_but_not_open_sessions_or_tokens(system: System) -> None:
+    cookie, token = _operator_logged_in(system, "olive")
     for _ in range(system.settings.max_failed_logins):
         assert _try(system, "olive", "wrong-password").user is None
     assert not _ok(system, "olive")
@@ -175,11 +181,7 @@ def test_stored_hash_is_upgraded_when_parameters_change(system: System) -> None:
 
 
 def test_password_reset_ends_sessions_and_tokens(system: System) -> None:
-    add_user(system, "olive", Role.OPERATOR)
-    with system.db.session() as s:
-        user = _try(system, "olive", PASSWORD).user_or_raise()
-        cookie = system.users.open_session(s, s.merge(user))
-        token = system.users.issue_token(s, "olive", "bridge", ROOT)
+    cookie, token = _operator_logged_in(system, "olive")
     with system.db.session() as s:
         user = system.users.get(s, "olive")
         spec = UserSpec(

@@ -6,32 +6,17 @@ incident pages answer 500 for everyone, for ever, or answered 500 itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from watchkeeper.audit.service import Actor
 from watchkeeper.errors import ValidationError
 from watchkeeper.records.incidents import IncidentDraft
 from watchkeeper.records.vocab import Source
-from watchkeeper.web.app import create_app
 
 from ..conftest import World
+from .conftest import auth_header as _auth
 
 HUGE = 2**64
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.system)) as c:
-        yield c
-
-
-def _auth(world: World, username: str) -> dict[str, str]:
-    with world.session() as s:
-        token = world.system.users.issue_token(s, username, "test", Actor.system())
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _open(client: TestClient, who: dict[str, str]) -> str:

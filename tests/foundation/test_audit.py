@@ -218,6 +218,37 @@ def test_chain_rebuilt_without_the_key_fails(any_system: System) -> None:
         assert verify(s).ok
     code, out = _verify_cli(any_system)
     assert code != 0 and "signature does not match" in out
+    _fill(any_system, 1)  # the next honest append must not bless the rebuilt chain
+    code, out = _verify_cli(any_system)
+    assert code != 0 and "unsigned" in out
+
+
+def test_an_unsigned_head_is_sealed_once_everything_else_verifies(system: System) -> None:
+    """A database from before the signed head, or after a key change."""
+    _fill(system, 3)
+    with system.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_head SET mac = ''"))
+    _fill(system, 1)  # stays unsigned
+    code, out = _verify_cli(system)
+    assert code != 0 and "unsigned" in out
+    runner = CliRunner()
+    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
+    result = runner.invoke(build_app(), [*args, "audit", "seal"])
+    assert result.exit_code == 0, result.output
+    assert _verify_cli(system) == (0, "audit chain intact: 5 entries\n")
+    with system.db.session() as s:
+        assert s.get(AuditEntry, 5).action == "audit.seal"  # type: ignore[union-attr]
+
+
+def test_seal_refuses_a_broken_chain(system: System) -> None:
+    _fill(system, 3)
+    _drop_append_only_guard(system)
+    with system.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET reason = 'x' WHERE seq = 2"))
+    runner = CliRunner()
+    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
+    result = runner.invoke(build_app(), [*args, "audit", "seal"])
+    assert result.exit_code != 0 and "not sealed" in result.output
 
 
 def test_wiped_log_with_a_reset_head_fails_against_the_checkpoints(any_system: System) -> None:

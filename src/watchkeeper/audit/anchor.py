@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from watchkeeper.audit.models import AuditEntry, AuditHead
-from watchkeeper.audit.service import VerifyResult, verify
+from watchkeeper.audit.service import Actor, VerifyResult, record, verify
 from watchkeeper.audit.signing import checkpoint_mac, head_mac
 from watchkeeper.db.engine import Database
 from watchkeeper.timeutil import Clock, format_utc
@@ -34,6 +34,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointWriter",
     "read_checkpoints",
+    "seal",
     "verify_anchored",
     "write_checkpoint",
 ]
@@ -91,7 +92,9 @@ def write_checkpoint(s: Session, key: bytes, path: Path, clock: Clock) -> Checkp
     return Checkpoint(len(existing) + 1, head.seq, head.hash, at_us, mac)
 
 
-def verify_anchored(s: Session, key: bytes | None, checkpoints: Path | None) -> VerifyResult:
+def verify_anchored(
+    s: Session, key: bytes | None, checkpoints: Path | None, check_head: bool = True
+) -> VerifyResult:
     """The chain, then the head's signature, then every checkpoint against the log."""
     result = verify(s)
     if not result.ok:
@@ -99,7 +102,7 @@ def verify_anchored(s: Session, key: bytes | None, checkpoints: Path | None) -> 
     head = s.get(AuditHead, 1)
     assert head is not None  # verify fails without a head
     n = result.checked
-    if key is not None and head.seq > 0:
+    if key is not None and head.seq > 0 and check_head:
         if not head.mac:
             return VerifyResult(
                 False, n, head.seq, "the head is unsigned (written without the system key)"
@@ -132,6 +135,27 @@ def verify_anchored(s: Session, key: bytes | None, checkpoints: Path | None) -> 
         if row is None or row.hash != cp.hash:
             return VerifyResult(False, n, cp.seq, f"entry {cp.seq} differs from {where}")
     return result
+
+
+def seal(s: Session, key: bytes, checkpoints: Path, actor: Actor, clock: Clock) -> VerifyResult:
+    """Sign an unsigned (or wrongly signed) head after checking everything else.
+
+    For a database upgraded from before the signed head, or after the system key was
+    changed. The chain and every checkpoint must verify first; the seal is audited.
+    """
+    result = verify_anchored(s, key, checkpoints, check_head=False)
+    if not result.ok:
+        return result
+    head = s.get(AuditHead, 1)
+    assert head is not None
+    if head.seq == 0:
+        return result  # an empty log has nothing to sign
+    before = head.mac
+    head.mac = head_mac(key, head.seq, head.hash)
+    s.flush()
+    details = {"seq": head.seq, "was_signed": bool(before)}
+    record(s, actor, "audit.seal", "audit", str(head.seq), "head signed", details, clock=clock)
+    return VerifyResult(True, result.checked + 1)
 
 
 class CheckpointWriter:

@@ -14,6 +14,7 @@ see :mod:`watchkeeper.audit.anchor` for the signature and the checkpoint file.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -129,10 +130,19 @@ def record(
     session.add(entry)
     session.flush()  # the entry first: the head may only move onto a row that exists
     key = session.info.get("audit_key")
+    signed = key is not None and _head_was_signed(key, head.seq - 1, head.hash, head.mac)
     head.hash = digest
-    head.mac = head_mac(key, head.seq, digest) if key else ""
+    # Sign only on top of a signed head: otherwise the next append would bless a chain
+    # someone rebuilt without the key. An unsigned head stays unsigned until `audit seal`.
+    head.mac = head_mac(key, head.seq, digest) if key is not None and signed else ""
     session.flush()
     return entry
+
+
+def _head_was_signed(key: bytes, seq: int, digest: str, mac: str) -> bool:
+    if seq == 0:
+        return digest == GENESIS
+    return hmac.compare_digest(mac, head_mac(key, seq, digest))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from watchkeeper.audit.anchor import CHECKPOINT_FILE, verify_anchored, write_checkpoint
+from watchkeeper.audit.anchor import CHECKPOINT_FILE, seal, verify_anchored, write_checkpoint
+from watchkeeper.audit.service import Actor
 from watchkeeper.cli.context import fail, open_system
 
 __all__ = ["register"]
@@ -41,3 +42,18 @@ def register(app: typer.Typer) -> None:
             typer.echo("no new entries since the last checkpoint")
         else:
             typer.echo(f"checkpoint at entry {cp.seq} written to {path}")
+
+    @group.command("seal")
+    def seal_cmd(ctx: typer.Context) -> None:
+        """Sign the log's head with the system key, once the chain and checkpoints verify.
+
+        After upgrading from a version without the signed head, or changing the key.
+        """
+        with open_system(ctx) as system, system.db.session() as s:
+            assert system.db.audit_key is not None
+            path = system.settings.data_dir / CHECKPOINT_FILE
+            actor = Actor.system("cli")
+            result = seal(s, system.db.audit_key, path, actor, system.clock)
+        if not result.ok:
+            raise fail(f"not sealed: entry {result.first_bad_seq}: {result.problem}")
+        typer.echo(f"audit head signed after {result.checked} entries")

@@ -34,22 +34,16 @@ def _fill(system: System, n: int = 5) -> None:
             system.clock.advance(1)  # type: ignore[attr-defined]
 
 
-def _verify_cli(system: System) -> tuple[int, str]:
-    runner = CliRunner()
-    result = runner.invoke(
-        build_app(),
-        [
-            "--mode",
-            "development",
-            "--data-dir",
-            str(system.settings.data_dir),
-            "--database-url",
-            system.settings.db_url,
-            "audit",
-            "verify",
-        ],
-    )
+def _cli(system: System, *command: str) -> tuple[int, str]:
+    """Run ``watchkeeper audit <command>`` on ``system``'s data folder and database."""
+    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
+    args += ["--database-url", system.settings.db_url, "audit", *command]
+    result = CliRunner().invoke(build_app(), args)
     return result.exit_code, result.output
+
+
+def _verify_cli(system: System) -> tuple[int, str]:
+    return _cli(system, "verify")
 
 
 def _drop_append_only_guard(system: System) -> None:
@@ -231,10 +225,8 @@ def test_an_unsigned_head_is_sealed_once_everything_else_verifies(system: System
     _fill(system, 1)  # stays unsigned
     code, out = _verify_cli(system)
     assert code != 0 and "unsigned" in out
-    runner = CliRunner()
-    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
-    result = runner.invoke(build_app(), [*args, "audit", "seal"])
-    assert result.exit_code == 0, result.output
+    code, out = _cli(system, "seal")
+    assert code == 0, out
     assert _verify_cli(system) == (0, "audit chain intact: 5 entries\n")
     with system.db.session() as s:
         assert s.get(AuditEntry, 5).action == "audit.seal"  # type: ignore[union-attr]
@@ -245,10 +237,8 @@ def test_seal_refuses_a_broken_chain(system: System) -> None:
     _drop_append_only_guard(system)
     with system.db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET reason = 'x' WHERE seq = 2"))
-    runner = CliRunner()
-    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
-    result = runner.invoke(build_app(), [*args, "audit", "seal"])
-    assert result.exit_code != 0 and "not sealed" in result.output
+    code, out = _cli(system, "seal")
+    assert code != 0 and "not sealed" in out
 
 
 def test_wiped_log_with_a_reset_head_fails_against_the_checkpoints(any_system: System) -> None:
@@ -269,10 +259,8 @@ def test_checkpoints_are_signed_and_checked(system: System) -> None:
     _checkpoint(system)
     _checkpoint(system)  # nothing new: no second line
     _fill(system, 2)
-    runner = CliRunner()
-    args = ["--mode", "development", "--data-dir", str(system.settings.data_dir)]
-    result = runner.invoke(build_app(), [*args, "audit", "checkpoint"])
-    assert result.exit_code == 0 and "entry 5" in result.output
+    code, out = _cli(system, "checkpoint")
+    assert code == 0 and "entry 5" in out
     path = system.settings.data_dir / CHECKPOINT_FILE
     lines = path.read_text().splitlines()
     assert [int(line.split()[0]) for line in lines] == [3, 5]

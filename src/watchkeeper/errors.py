@@ -13,8 +13,7 @@ tree where they enter; the web layer maps the tree to HTTP status in one handler
     │   └── ImportRejected     an import file has bad rows; nothing was imported
     ├── NotFound               the object does not exist or is not visible to the caller (404)
     ├── Conflict               the object exists already or is in the wrong state (409)
-    ├── AuthError              authentication failed (401)
-    │   ├── AccountLocked      too many failed log-ins
+    ├── AuthError              authentication failed (401); a lock-out reads the same
     │   └── LicenceInvalid     SIA licence expired, suspended or revoked
     ├── Forbidden              authenticated but not allowed (403)
     ├── StorageError           disk full, file missing, hash mismatch
@@ -24,7 +23,6 @@ tree where they enter; the web layer maps the tree to HTTP status in one handler
 from __future__ import annotations
 
 __all__ = [
-    "AccountLocked",
     "AuthError",
     "ConfigError",
     "Conflict",
@@ -72,10 +70,6 @@ class Conflict(WatchkeeperError):
 
 class AuthError(WatchkeeperError):
     """Authentication failed."""
-
-
-class AccountLocked(AuthError):
-    """Too many failed log-ins; the account is locked for a while."""
 
 
 class LicenceInvalid(AuthError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from watchkeeper.audit.signing import audit_key
 from watchkeeper.auth.service import AuthPolicy, UserService
 from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
@@ -63,11 +64,12 @@ class System:
 def build_system(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> System:
     clock = clock or SystemClock()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, audit_key=audit_key(settings.secret_key))
     if migrate:
         upgrade(db.engine)
     policy = AuthPolicy(
         max_failed_logins=settings.max_failed_logins,
+        max_failed_per_source=settings.max_failed_logins_per_source,
         lockout_minutes=settings.lockout_minutes,
         session_hours=settings.session_hours,
     )

@@ -16,13 +16,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from watchkeeper.errors import ValidationError
+
 __all__ = [
     "LONDON",
+    "MAX_US",
+    "MIN_US",
     "US_PER_DAY",
     "US_PER_S",
     "Clock",
     "FakeClock",
     "SystemClock",
+    "check_us",
     "date_to_us",
     "format_local",
     "format_utc",
@@ -35,6 +40,21 @@ __all__ = [
 US_PER_S = 1_000_000
 US_PER_DAY = 86_400 * US_PER_S
 LONDON = ZoneInfo("Europe/London")
+MIN_US = 946_684_800_000_000
+"""2000-01-01 00:00 UTC: no time a person gives may be earlier."""
+MAX_US = 4_102_444_800_000_000
+"""2100-01-01 00:00 UTC: nor later. Both bounds keep every stored time showable."""
+
+
+def check_us(value: int, what: str = "time") -> int:
+    """``value`` if it lies in [MIN_US, MAX_US], else a :class:`ValidationError`.
+
+    Services call this on every time a person gives, so a typo cannot store a time
+    that no page can show afterwards.
+    """
+    if not MIN_US <= value <= MAX_US:
+        raise ValidationError(f"{what} must lie between 2000-01-01 and 2100-01-01 (UTC)")
+    return value
 
 
 class Clock(Protocol):

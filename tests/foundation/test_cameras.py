@@ -24,7 +24,42 @@ def test_credentials_are_redacted_and_merged_back() -> None:
     assert redact_url(url) == "rtsp://***@10.1.2.3:554/Streaming/101"
     assert redact_url("rtsp://10.1.2.3/x") == "rtsp://10.1.2.3/x"
     assert merge_credentials(redact_url(url), url) == url
-    assert merge_credentials("rtsp://***@10.9.9.9/y", url) == "rtsp://admin:s3cret@10.9.9.9/y"
+    assert merge_credentials("rtsp://***@10.1.2.3/y", url) == "rtsp://admin:s3cret@10.1.2.3/y"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "rtsp://***@attacker.example:554/Streaming/101",  # another host
+        "rtsp://***@10.1.2.3:8554/Streaming/101",  # another port
+        "rtsps://***@10.1.2.3:554/Streaming/101",  # another scheme
+        "rtsp://***@10.1.2.3.attacker.example/Streaming/101",
+    ],
+)
+def test_masked_credentials_never_travel_to_another_endpoint(given: str) -> None:
+    url = "rtsp://admin:s3cret@10.1.2.3:554/Streaming/101"
+    with pytest.raises(ValueError, match="same scheme, host and port") as caught:
+        merge_credentials(given, url)
+    assert "s3cret" not in str(caught.value) and "admin" not in str(caught.value)
+
+
+def test_import_moving_a_masked_url_is_rejected_per_row(any_system: System) -> None:
+    load_small_register(any_system)
+    csv_text = (
+        "id,name,kind,site,area,main_url\n"
+        "TC-001,High St,ptz,tc,tc-high,rtsp://***@203.0.113.66/main\n"
+        "TC-002,Bus station,fixed,tc,tc-high,rtsp://***@10.0.0.2/main\n"
+    )
+    parsed = parse_csv(csv_text)
+    with pytest.raises(ImportRejected) as caught, any_system.db.session() as s:
+        any_system.cameras.apply(s, parsed.cameras, ROOT, "move", names=parsed.names)
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("camera TC-001: main_url: masked credentials are kept only")
+    assert problems[1].startswith("camera TC-002: main_url: rtsp://***@10.0.0.2/main has masked")
+    assert "s3cret" not in str(caught.value)
+    with any_system.db.session() as s:
+        assert s.get(Camera, "TC-001").main_url == "rtsp://admin:s3cret@10.0.0.1/main"  # type: ignore[union-attr]
 
 
 def test_activation_needs_purpose_and_dpia(any_system: System) -> None:

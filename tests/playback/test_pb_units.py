@@ -114,16 +114,17 @@ def test_a_sitting_ends_after_idle_time(system: System, footage: Footage) -> Non
     clock = FakeClock()
     ledger = ViewLedger(clock)
     who = Principal(1, "olive", Role.OPERATOR)
+    T = footage.t0  # view ranges are real times (2000..2100)
     with system.db.session() as s:
         with pytest.raises(ValidationError):
-            ledger.open(s, who, "TC-001", 0, S, "")
-        g1, new1 = ledger.open(s, who, "TC-001", 0, 10 * S, "INC-9 fight")
-        g2, new2 = ledger.open(s, who, "TC-001", 2 * S, 3 * S, "INC-9 fight")
+            ledger.open(s, who, "TC-001", T, T + S, "")
+        g1, new1 = ledger.open(s, who, "TC-001", T, T + 10 * S, "INC-9 fight")
+        g2, new2 = ledger.open(s, who, "TC-001", T + 2 * S, T + 3 * S, "INC-9 fight")
         clock.advance(SITTING_S + 1)
-        g3, new3 = ledger.open(s, who, "TC-001", 2 * S, 3 * S, "INC-9 fight")
+        g3, new3 = ledger.open(s, who, "TC-001", T + 2 * S, T + 3 * S, "INC-9 fight")
     assert (new1, new2, new3) == (True, False, True) and g1 is g2 and g3 is not g1
     with pytest.raises(Forbidden):
-        ledger.check(g1.token, who, "TC-001", 0, S)  # expired with its sitting
-    ledger.check(g3.token, who, "TC-001", 2 * S, 3 * S)
+        ledger.check(g1.token, who, "TC-001", T, T + S)  # expired with its sitting
+    ledger.check(g3.token, who, "TC-001", T + 2 * S, T + 3 * S)
     with pytest.raises(Forbidden):
-        ledger.check(g3.token, who, "TC-002", 2 * S, 3 * S)
+        ledger.check(g3.token, who, "TC-002", T + 2 * S, T + 3 * S)

@@ -17,6 +17,8 @@ from watchkeeper.records.vocab import Outcome, Source
 
 from .conftest import World
 
+T0 = 1_767_225_600_000_000  # 2026-01-01, the fake clock's start
+
 
 def _open(w: World, **kw: object) -> str:
     draft = IncidentDraft(
@@ -92,7 +94,7 @@ def test_close_needs_an_outcome_then_locks(world: World) -> None:
         lambda s: svc.update(s, world.operator, ref, {"location": "x"}, reason="typo"),
         lambda s: svc.add_action(s, world.operator, ref, "late note", why="forgot"),
         lambda s: svc.set_outcomes(s, world.operator, ref, [Outcome.AMBULANCE], reason="r"),
-        lambda s: svc.mark_cameras(s, world.operator, ref, ["TC-001"], 1, 2, reason="r"),
+        lambda s: svc.mark_cameras(s, world.operator, ref, ["TC-001"], T0 + 1, T0 + 2, reason="r"),
     ):
         with world.session() as s, pytest.raises(Forbidden):
             attempt(s)
@@ -175,9 +177,9 @@ def test_bad_spans_are_refused_before_any_hold(world: World) -> None:
     ref = _open(world)
     svc = world.system.incidents
     with world.session() as s, pytest.raises(ValidationError, match="end after"):
-        svc.mark_cameras(s, world.operator, ref, ["TC-001"], 10, 5)
+        svc.mark_cameras(s, world.operator, ref, ["TC-001"], T0 + 10, T0 + 5)
     with world.session() as s, pytest.raises(ValidationError, match="no camera"):
-        svc.mark_cameras(s, world.operator, ref, ["XX-9"], 1, 5)
+        svc.mark_cameras(s, world.operator, ref, ["XX-9"], T0 + 1, T0 + 5)
     assert _holds(world) == []
 
 
@@ -185,7 +187,7 @@ def test_only_a_supervisor_releases_a_hold_and_must_say_why(world: World) -> Non
     ref = _open(world)
     svc = world.system.incidents
     with world.session() as s:
-        hold_id = svc.mark_cameras(s, world.operator, ref, ["TC-003"], 1, 5)[0].hold_id
+        hold_id = svc.mark_cameras(s, world.operator, ref, ["TC-003"], T0 + 1, T0 + 5)[0].hold_id
     with world.session() as s, pytest.raises(Forbidden):
         svc.release_hold(s, world.operator, ref, hold_id, "not needed")
     with world.session() as s, pytest.raises(ValidationError, match="reason"):

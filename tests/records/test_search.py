@@ -11,6 +11,8 @@ from watchkeeper.records.vocab import Outcome, Source
 
 from .conftest import World
 
+T0 = 1_767_225_600_000_000  # 2026-01-01, the fake clock's start
+
 
 def _seed(w: World) -> dict[str, str]:
     svc = w.system.incidents
@@ -28,7 +30,7 @@ def _seed(w: World) -> dict[str, str]:
             ),
         )
         svc.add_action(s, w.operator, a.ref, "Zoomed TC-002 on the suspect in a red jacket")
-        svc.mark_cameras(s, w.operator, a.ref, ["TC-002"], 1, 2)
+        svc.mark_cameras(s, w.operator, a.ref, ["TC-002"], T0 + 1, T0 + 2)
         svc.set_outcomes(s, w.operator, a.ref, [Outcome.ARREST])
         refs["fight"] = a.ref
         w.clock.advance(3600)

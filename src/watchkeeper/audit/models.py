@@ -36,10 +36,18 @@ class AuditHead(Base):
     """A single row holding the chain's last sequence number and hash.
 
     Every append updates it first, which serialises writers on both databases and
-    lets ``verify`` notice rows cut off the end of the log.
+    lets ``verify`` notice rows cut off the end of the log. ``mac`` anchors the head
+    outside the database: without the system key nobody can move it to a rebuilt chain.
+    Triggers refuse deleting it, or moving it anywhere but onto the entry just appended.
     """
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(
+        String(64),
+        default="",
+        server_default="",
+        comment="HMAC-SHA256 of seq and hash under the system key",
+    )

@@ -5,11 +5,16 @@ covers the previous entry's hash and its own fields in a canonical form, so edit
 deleting or inserting a row anywhere breaks the chain from that row on. Entries are
 written in the caller's session, so the audit row commits or rolls back together
 with the action it records.
+
+The head row (last sequence number and hash) is signed with an HMAC under a key
+derived from the system key, which the session carries in ``info["audit_key"]``;
+see :mod:`watchkeeper.audit.anchor` for the signature and the checkpoint file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from watchkeeper.audit.models import AuditEntry, AuditHead
+from watchkeeper.audit.signing import head_mac
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = ["GENESIS", "Actor", "VerifyResult", "entry_hash", "record", "verify"]
@@ -122,9 +128,21 @@ def record(
         hash=digest,
     )
     session.add(entry)
+    session.flush()  # the entry first: the head may only move onto a row that exists
+    key = session.info.get("audit_key")
+    signed = key is not None and _head_was_signed(key, head.seq - 1, head.hash, head.mac)
     head.hash = digest
+    # Sign only on top of a signed head: otherwise the next append would bless a chain
+    # someone rebuilt without the key. An unsigned head stays unsigned until `audit seal`.
+    head.mac = head_mac(key, head.seq, digest) if key is not None and signed else ""
     session.flush()
     return entry
+
+
+def _head_was_signed(key: bytes, seq: int, digest: str, mac: str) -> bool:
+    if seq == 0:
+        return digest == GENESIS
+    return hmac.compare_digest(mac, head_mac(key, seq, digest))
 
 
 @dataclass(frozen=True)
@@ -188,7 +206,14 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             last_seq = e.seq
         session.expunge_all()
     head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != last_seq or head.hash != prev):
+    if head is None:
+        return VerifyResult(
+            False,
+            checked,
+            last_seq + 1,
+            f"the log's head is missing ({checked} entries found), so its end cannot be checked",
+        )
+    if head.seq != last_seq or head.hash != prev:
         return VerifyResult(
             False,
             checked,

@@ -1,4 +1,4 @@
-"""Tables of users, their log-in sessions and API tokens."""
+"""Tables of users, their log-in sessions, API tokens and failed log-in counters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from watchkeeper.db.base import Base, micros
 
-__all__ = ["ApiToken", "User", "UserSession"]
+__all__ = ["ApiToken", "LoginThrottle", "User", "UserSession"]
 
 
 class User(Base):
@@ -27,8 +27,6 @@ class User(Base):
     )
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until_us: Mapped[int | None] = micros(nullable=True)
     last_login_us: Mapped[int | None] = micros(nullable=True)
     created_us: Mapped[int] = micros()
     sia_number: Mapped[str] = mapped_column(
@@ -67,3 +65,24 @@ class ApiToken(Base):
     expires_us: Mapped[int | None] = micros(nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed log-ins counted per account and per source address, in a window.
+
+    One row per key; the counter is raised by a single upsert so that parallel
+    attempts never overwrite each other, and it starts again from one once the window
+    has passed. The key of an account is a hash of the typed name, so a password typed
+    into the name box is not kept here either.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(
+        String(80),
+        primary_key=True,
+        comment="'user:' + SHA-256 of the typed name, or 'addr:' + the source address",
+    )
+    window_start_us: Mapped[int] = micros(comment="When the current counting window opened")
+    failures: Mapped[int] = mapped_column(
+        Integer, comment="Attempts not (yet) known good in the window"
+    )

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["check_password", "generate_password", "hash_password", "needs_rehash"]
+__all__ = [
+    "check_password",
+    "dummy_hash",
+    "generate_password",
+    "hash_password",
+    "needs_rehash",
+]
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_LENGTH:
+def hash_password(password: str, check_length: bool = True) -> str:
+    """An argon2id hash; ``check_length=False`` only to re-hash a password already in use."""
+    if check_length and len(password) < MIN_LENGTH:
         from watchkeeper.errors import ValidationError
 
         raise ValidationError(f"password must have at least {MIN_LENGTH} characters")
@@ -29,7 +37,17 @@ def check_password(stored_hash: str, password: str) -> bool:
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    """True when the hash was made with other parameters than today's (upgrade at log-in)."""
+    try:
+        return _hasher.check_needs_rehash(stored_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash of a random password, made once: unknown users cost a real verification."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def generate_password() -> str:

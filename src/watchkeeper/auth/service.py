@@ -3,58 +3,42 @@
 Log-ins, failed log-ins, lock-outs and every change to a user are audited in the
 same transaction as the change. Tokens (session cookies and API tokens) are random;
 only their SHA-256 is stored, so a copy of the database logs nobody in.
+
+Log-in itself (throttling, one message for every refusal) is :mod:`watchkeeper.auth.login`.
+A lock-out stops new log-ins only; sessions and tokens already open keep working.
+A password reset by an administrator ends the user's sessions and revokes their tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, object_session
 
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.licence import LicenceState, licence_state
+from watchkeeper.auth.login import LOGIN_REFUSED, AuthPolicy, LoginResult, Logins
 from watchkeeper.auth.models import ApiToken, User, UserSession
-from watchkeeper.auth.passwords import check_password, hash_password
+from watchkeeper.auth.passwords import hash_password
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Role
+from watchkeeper.auth.roles import Right, Role
 from watchkeeper.errors import (
-    AccountLocked,
-    AuthError,
     Conflict,
-    LicenceInvalid,
     NotFound,
     ValidationError,
 )
 from watchkeeper.timeutil import US_PER_S, Clock, to_local
 
-__all__ = ["AuthPolicy", "LoginResult", "UserService", "UserSpec", "hash_token"]
+__all__ = ["LOGIN_REFUSED", "AuthPolicy", "LoginResult", "UserService", "UserSpec", "hash_token"]
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class AuthPolicy:
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
-    session_hours: float = 12.0
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    user: User | None
-    error: AuthError | None
-
-    def user_or_raise(self) -> User:
-        if self.error is not None:
-            raise self.error
-        assert self.user is not None
-        return self.user
 
 
 @dataclass
@@ -80,6 +64,7 @@ class UserService:
     def __init__(self, clock: Clock, policy: AuthPolicy | None = None) -> None:
         self.clock = clock
         self.policy = policy or AuthPolicy()
+        self.logins = Logins(clock, self.policy, self.licence)
 
     def today(self) -> date:
         return to_local(self.clock.now_us()).date()
@@ -132,7 +117,6 @@ class UserService:
             created_us=self.clock.now_us(),
             disabled=False,
             disabled_reason="",
-            failed_logins=0,
         )
         s.add(user)
         s.flush()
@@ -167,14 +151,17 @@ class UserService:
         user.sia_expiry = spec.sia_expiry
         user.sia_status = spec.sia_status
         user.sia_checked_on = spec.sia_checked_on
+        ended: dict[str, int] = {}
         if spec.password:
             user.password_hash = hash_password(spec.password)
+            ended = self._end_access(s, user)
         after = {
             "role": user.role,
             "client": user.client_id,
             "sia_status": user.sia_status,
             "sia_expiry": str(user.sia_expiry),
             "password_changed": bool(spec.password),
+            **ended,
         }
         action = "user.role_change" if before["role"] != user.role else "user.update"
         record(
@@ -198,8 +185,7 @@ class UserService:
         user.disabled = disabled
         user.disabled_reason = reason if disabled else ""
         if not disabled:
-            user.failed_logins = 0
-            user.locked_until_us = None
+            self.logins.forget(s, user)
         s.execute(delete(UserSession).where(UserSession.user_id == user.id))
         record(
             s,
@@ -223,101 +209,50 @@ class UserService:
 
     def login_blocker(self, user: User) -> str:
         """Why this user cannot log in now, or '' when they can (shown to administrators)."""
+        blocked = self._access_blocker(user)
+        if blocked:
+            return blocked
+        s = object_session(user)
+        failures = self.logins.failures(s, user) if s is not None else 0
+        if failures >= self.policy.max_failed_logins:
+            return (
+                f"locked after {failures} failed log-ins "
+                f"(for up to {self.policy.lockout_minutes} minutes)"
+            )
+        return ""
+
+    def _access_blocker(self, user: User) -> str:
+        """What ends open sessions and tokens too: disabled, or no valid licence.
+
+        A lock-out is not here: it stops new log-ins, never work already in hand.
+        """
         if user.disabled:
             return f"disabled: {user.disabled_reason}"
-        now = self.clock.now_us()
-        if user.locked_until_us and user.locked_until_us > now:
-            return f"locked after {user.failed_logins} failed log-ins"
         state = self.licence(user)
         if state.blocks_login:
             return state.message
         return ""
+
+    def _end_access(self, s: Session, user: User) -> dict[str, int]:
+        """End every session and revoke every token of ``user`` (after a password reset)."""
+        sessions = s.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        tokens = s.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return {
+            "sessions_ended": int(sessions.rowcount),  # type: ignore[attr-defined]
+            "tokens_revoked": int(tokens.rowcount),  # type: ignore[attr-defined]
+        }
 
     # --- log-in -----------------------------------------------------------------------
 
     def authenticate(
         self, s: Session, username: str, password: str, source: str = ""
     ) -> LoginResult:
-        """Check a password and audit the attempt, refused or not.
-
-        A refusal is returned, not raised, so that the caller's transaction still
-        commits the failure count and its audit row; ``LoginResult.user_or_raise``
-        raises it afterwards. Unknown user and wrong password read the same.
-        """
-        try:
-            return LoginResult(self._authenticate(s, username, password, source), None)
-        except AuthError as exc:
-            return LoginResult(None, exc)
-
-    def _authenticate(self, s: Session, username: str, password: str, source: str) -> User:
-        now = self.clock.now_us()
-        user = s.scalar(select(User).where(User.username == username))
-        detail = {"source": source}
-        if user is None:
-            record(
-                s,
-                Actor(None, username[:64]),
-                "login.failed",
-                "user",
-                username[:64],
-                "unknown user",
-                detail,
-                clock=self.clock,
-            )
-            raise AuthError("wrong user name or password")
-        actor = Actor(user.id, user.username)
-        if user.locked_until_us and user.locked_until_us > now:
-            record(
-                s,
-                actor,
-                "login.refused",
-                "user",
-                username,
-                "account locked",
-                detail,
-                clock=self.clock,
-            )
-            raise AccountLocked("too many failed log-ins; try again later or ask a supervisor")
-        if not check_password(user.password_hash, password):
-            user.failed_logins += 1
-            reason = "wrong password"
-            if user.failed_logins >= self.policy.max_failed_logins:
-                user.locked_until_us = now + self.policy.lockout_minutes * 60 * US_PER_S
-                reason = f"wrong password; locked for {self.policy.lockout_minutes} minutes"
-            record(
-                s,
-                actor,
-                "login.failed",
-                "user",
-                username,
-                reason,
-                {**detail, "failures": user.failed_logins},
-                clock=self.clock,
-            )
-            raise AuthError("wrong user name or password")
-        if user.disabled:
-            record(
-                s,
-                actor,
-                "login.refused",
-                "user",
-                username,
-                "account disabled",
-                detail,
-                clock=self.clock,
-            )
-            raise AuthError("this account is disabled")
-        state = self.licence(user)
-        if state.blocks_login:
-            record(
-                s, actor, "login.refused", "user", username, state.message, detail, clock=self.clock
-            )
-            raise LicenceInvalid(f"log-in refused: {state.message}")
-        user.failed_logins = 0
-        user.locked_until_us = None
-        user.last_login_us = now
-        record(s, actor, "login", "user", username, "", detail, clock=self.clock)
-        return user
+        """Check a password and audit the attempt (see :mod:`watchkeeper.auth.login`)."""
+        return self.logins.authenticate(s, username, password, source)
 
     def open_session(self, s: Session, user: User) -> str:
         """Create a browser session; returns the cookie value (shown nowhere else)."""
@@ -342,7 +277,7 @@ class UserService:
         if row is None or row.expires_us <= self.clock.now_us():
             return None
         user = row.user
-        if self.login_blocker(user):
+        if self._access_blocker(user):
             return None
         return self._principal(user, csrf=row.csrf_token)
 
@@ -372,9 +307,40 @@ class UserService:
             return None
         if row.expires_us is not None and row.expires_us <= self.clock.now_us():
             return None
-        if self.login_blocker(row.user):
+        if self._access_blocker(row.user):
             return None
         return self._principal(row.user, via_token=True)
+
+    def tokens(self, s: Session, username: str) -> Sequence[ApiToken]:
+        """A user's API tokens, newest first (their hashes are never shown)."""
+        user = self.get(s, username)
+        q = select(ApiToken).where(ApiToken.user_id == user.id)
+        return list(s.scalars(q.order_by(ApiToken.id.desc())))
+
+    def active_tokens(self, s: Session) -> Sequence[ApiToken]:
+        """Every token not revoked, of every user (for the users page)."""
+        q = select(ApiToken).where(ApiToken.revoked.is_(False)).order_by(ApiToken.id)
+        return list(s.scalars(q))
+
+    def revoke_token(self, s: Session, who: Principal, token_id: int, reason: str = "") -> ApiToken:
+        """Revoke one token: one's own, or anyone's with the right to manage users."""
+        row = s.get(ApiToken, token_id)
+        if row is None or (row.user_id != who.user_id and not who.can(Right.USERS_MANAGE)):
+            raise NotFound(f"no token {token_id}")
+        if row.revoked:
+            raise Conflict(f"token {token_id} is revoked already")
+        row.revoked = True
+        record(
+            s,
+            who.actor,
+            "token.revoke",
+            "user",
+            row.user.username,
+            reason,
+            {"token": row.id, "name": row.name},
+            clock=self.clock,
+        )
+        return row
 
     @staticmethod
     def _principal(user: User, csrf: str = "", via_token: bool = False) -> Principal:

@@ -16,39 +16,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from watchkeeper.cameras.fields import LOCATION_FIELDS, PLAIN_FIELDS, camera_to_spec, flat_values
 from watchkeeper.cameras.models import Camera
 from watchkeeper.cameras.schemas import CameraSpec, SiteFile
-from watchkeeper.cameras.service import camera_to_spec
 from watchkeeper.config.sitefile import format_loc, parse_site_text
 from watchkeeper.errors import ConfigError, ImportRejected
 
 __all__ = ["CSV_COLUMNS", "ParsedImport", "export_csv", "export_yaml", "parse_csv", "parse_import"]
 
-CSV_COLUMNS = [
-    "id",
-    "name",
-    "kind",
-    "owner",
-    "site",
-    "site_name",
-    "area",
-    "area_name",
-    "location",
-    "latitude",
-    "longitude",
-    "main_url",
-    "sub_url",
-    "onvif_url",
-    "rtsp_transport",
-    "retention_days",
-    "retention_justification",
-    "purpose",
-    "dpia_ref",
-    "signage",
-    "last_review",
-    "next_review",
-    "status",
-]
+PLACE_COLUMNS = ["owner", "site", "site_name", "area", "area_name"]
+CSV_COLUMNS = ["id", "name", "kind", *PLACE_COLUMNS, *LOCATION_FIELDS, *PLAIN_FIELDS]
 REQUIRED = {"id", "name", "kind", "site", "area"}
 
 
@@ -134,34 +111,16 @@ def export_csv(cameras: Sequence[Camera]) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for cam in cameras:
-        spec = camera_to_spec(cam)
-        writer.writerow(
-            {
-                "id": cam.id,
-                "name": cam.name,
-                "kind": cam.kind.value,
-                "owner": spec.owner,
-                "site": cam.area.site_id,
-                "site_name": cam.area.site.name,
-                "area": cam.area_id,
-                "area_name": cam.area.name,
-                "location": cam.location,
-                "latitude": "" if cam.latitude is None else cam.latitude,
-                "longitude": "" if cam.longitude is None else cam.longitude,
-                "main_url": spec.main_url,
-                "sub_url": spec.sub_url,
-                "onvif_url": spec.onvif_url,
-                "rtsp_transport": cam.rtsp_transport.value,
-                "retention_days": cam.retention_days,
-                "retention_justification": cam.retention_justification,
-                "purpose": cam.purpose,
-                "dpia_ref": cam.dpia_ref,
-                "signage": cam.signage,
-                "last_review": cam.last_review or "",
-                "next_review": cam.next_review or "",
-                "status": cam.status.value,
-            }
+        row = {k: "" if v is None else v for k, v in flat_values(cam).items()}
+        row.update(
+            id=cam.id,
+            owner=cam.client_id or "council",
+            site=cam.area.site_id,
+            site_name=cam.area.site.name,
+            area=cam.area_id,
+            area_name=cam.area.name,
         )
+        writer.writerow(row)
     return buf.getvalue()
 
 

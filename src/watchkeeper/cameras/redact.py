@@ -33,17 +33,44 @@ def redact_text(text: str) -> str:
     errors do): whatever leaves the media boundary goes through this.
     """
     return _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text) if text else text
+DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}
+
+
+def _endpoint(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
 
 
 def merge_credentials(new: str, stored: str) -> str:
     """An imported URL whose credentials are masked keeps the stored credentials.
 
     This lets an exported register (credentials masked) be edited and imported again
-    without wiping every camera's password.
+    without wiping every camera's password. The stored credentials are kept only for
+    the same scheme, host and port: anything else would send the camera's password to
+    another server. Raises ``ValueError`` (with no secret in it) when they cannot be kept.
     """
-    if f"{MASK}@" not in new or "@" not in stored:
+    if f"{MASK}@" not in new:
         return new
-    new_parts = urlsplit(new)
+    try:
+        new_parts = urlsplit(new)
+    except ValueError:
+        raise ValueError("not a valid URL") from None
+    if "@" not in stored:
+        raise ValueError(
+            f"{redact_url(new)} has masked credentials but none are stored to keep; "
+            "give the credentials or leave them out"
+        )
+    if _endpoint(new) != _endpoint(stored):
+        raise ValueError(
+            f"masked credentials are kept only for the same scheme, host and port; "
+            f"{redact_url(new)} is not {redact_url(stored)}: give the credentials for the new "
+            "address in full"
+        )
     userinfo = urlsplit(stored).netloc.rsplit("@", 1)[0]
     host = new_parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(

@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from watchkeeper.cameras.models import CameraKind, CameraStatus, RtspTransport
 
-__all__ = ["AreaSpec", "CameraSpec", "ClientSpec", "Location", "SiteFile", "SiteSpec"]
+__all__ = ["ID_PATTERN", "AreaSpec", "CameraSpec", "ClientSpec", "Location", "SiteFile", "SiteSpec"]
 
-Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""The one rule for register ids (cameras, sites, areas, clients): safe in a file path."""
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
 Url = Annotated[str, Field(max_length=2000)]
 
 

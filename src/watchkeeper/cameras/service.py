@@ -17,36 +17,14 @@ from sqlalchemy.orm import Session, joinedload
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.cameras.fields import AUDITED_FIELDS, URL_FIELDS, spec_values
 from watchkeeper.cameras.models import Area, Camera, CameraStatus, Client, Site
 from watchkeeper.cameras.redact import merge_credentials, redact_url
-from watchkeeper.cameras.schemas import CameraSpec, Location, SiteFile
+from watchkeeper.cameras.schemas import CameraSpec, SiteFile
 from watchkeeper.errors import ImportRejected, NotFound, ValidationError
 from watchkeeper.timeutil import Clock
 
-__all__ = ["ApplyResult", "CameraService", "camera_to_spec"]
-
-AUDITED_FIELDS = (
-    "name",
-    "kind",
-    "area_id",
-    "client_id",
-    "location",
-    "latitude",
-    "longitude",
-    "main_url",
-    "sub_url",
-    "onvif_url",
-    "rtsp_transport",
-    "retention_days",
-    "retention_justification",
-    "purpose",
-    "dpia_ref",
-    "signage",
-    "last_review",
-    "next_review",
-    "status",
-)
-URL_FIELDS = {"main_url", "sub_url", "onvif_url"}
+__all__ = ["ApplyResult", "CameraService"]
 
 
 def _shown(field: str, value: object) -> object:
@@ -55,32 +33,6 @@ def _shown(field: str, value: object) -> object:
     if value is None or isinstance(value, (int, float, str)):
         return value
     return str(value)
-
-
-def camera_to_spec(cam: Camera, redact: bool = True) -> CameraSpec:
-    """The camera as the shape imports and exports use (credentials masked by default)."""
-    url = redact_url if redact else (lambda u: u)
-    return CameraSpec.model_construct(
-        id=cam.id,
-        name=cam.name,
-        kind=cam.kind,
-        owner=cam.client_id or "council",
-        location=Location.model_construct(
-            description=cam.location, latitude=cam.latitude, longitude=cam.longitude
-        ),
-        main_url=url(cam.main_url),
-        sub_url=url(cam.sub_url),
-        onvif_url=url(cam.onvif_url),
-        rtsp_transport=cam.rtsp_transport,
-        retention_days=cam.retention_days,
-        retention_justification=cam.retention_justification,
-        purpose=cam.purpose,
-        dpia_ref=cam.dpia_ref,
-        signage=cam.signage,
-        last_review=cam.last_review,
-        next_review=cam.next_review,
-        status=cam.status,
-    )
 
 
 @dataclass
@@ -186,7 +138,10 @@ class CameraService:
             if client_id is not None and client_id not in known_clients:
                 problems.append(f"camera {spec.id}: owner {spec.owner!r} is not a known client")
                 continue
-            self._upsert(s, spec, area_id, client_id, actor, reason, result)
+            try:
+                self._upsert(s, spec, area_id, client_id, actor, reason, result)
+            except ValidationError as exc:
+                problems.append(f"camera {spec.id}: {exc}")
         if problems:
             raise ImportRejected(problems)
         return result
@@ -225,30 +180,16 @@ class CameraService:
     ) -> None:
         cam = s.get(Camera, spec.id)
         created = cam is None
+        urls = {}
+        for name in URL_FIELDS:
+            try:
+                urls[name] = merge_credentials(getattr(spec, name), getattr(cam, name, "") or "")
+            except ValueError as exc:
+                raise ValidationError(f"{name}: {exc}") from None
         if cam is None:
             cam = Camera(id=spec.id)
             s.add(cam)
-        values = {
-            "name": spec.name,
-            "kind": spec.kind,
-            "area_id": area_id,
-            "client_id": client_id,
-            "location": spec.location.description,
-            "latitude": spec.location.latitude,
-            "longitude": spec.location.longitude,
-            "main_url": merge_credentials(spec.main_url, cam.main_url or ""),
-            "sub_url": merge_credentials(spec.sub_url, cam.sub_url or ""),
-            "onvif_url": merge_credentials(spec.onvif_url, cam.onvif_url or ""),
-            "rtsp_transport": spec.rtsp_transport,
-            "retention_days": spec.retention_days,
-            "retention_justification": spec.retention_justification,
-            "purpose": spec.purpose,
-            "dpia_ref": spec.dpia_ref,
-            "signage": spec.signage,
-            "last_review": spec.last_review,
-            "next_review": spec.next_review,
-            "status": spec.status,
-        }
+        values = {**spec_values(spec), **urls, "area_id": area_id, "client_id": client_id}
         changes = {}
         for field in AUDITED_FIELDS:
             old = None if created else getattr(cam, field)

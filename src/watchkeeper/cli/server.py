@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy import select
 
+from watchkeeper.audit.anchor import CHECKPOINT_FILE, CheckpointWriter
 from watchkeeper.auth.models import User
 from watchkeeper.auth.passwords import generate_password
 from watchkeeper.auth.roles import Role
@@ -24,7 +25,7 @@ from watchkeeper.system import System, start_export_worker, start_recorder
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
 
-__all__ = ["find_example", "register"]
+__all__ = ["audit_checkpoints", "find_example", "register"]
 
 FIRST_ADMIN = "admin"
 
@@ -115,13 +116,17 @@ def register(app: typer.Typer) -> None:
                 start_recorder(system)
             start_export_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
-            uvicorn.run(
-                create_app(system),
-                host=system.settings.host,
-                port=system.settings.port,
-                log_level="info",
-                proxy_headers=system.settings.tls,
-            )
+            checkpoints = audit_checkpoints(system)
+            try:
+                uvicorn.run(
+                    create_app(system),
+                    host=system.settings.host,
+                    port=system.settings.port,
+                    log_level="info",
+                    proxy_headers=system.settings.tls,
+                )
+            finally:
+                checkpoints.stop()
 
     @app.command("demo")
     def demo(
@@ -165,6 +170,18 @@ def register(app: typer.Typer) -> None:
             finally:
                 if rig is not None:
                     rig.stop()
+
+
+def audit_checkpoints(system: System) -> CheckpointWriter:
+    """Signed checkpoints of the audit head, every few minutes, while the server runs."""
+    writer = CheckpointWriter(
+        system.db,
+        system.settings.data_dir / CHECKPOINT_FILE,
+        system.clock,
+        system.settings.audit_checkpoint_minutes,
+    )
+    writer.start()
+    return writer
 
 
 def start_demo_rig(system: System) -> Rig | None:

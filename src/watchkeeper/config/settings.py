@@ -54,8 +54,27 @@ class Settings(BaseSettings):
         description="True when served over HTTPS (directly or behind a proxy): cookies Secure",
     )
     session_hours: float = Field(12.0, gt=0, le=24 * 7, description="Log-in session lifetime")
-    max_failed_logins: int = Field(5, ge=1, le=100, description="Failures before lock-out")
-    lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="Length of a lock-out")
+    max_failed_logins: int = Field(
+        5, ge=1, le=100, description="Failed log-ins on one account, in the window, before lock-out"
+    )
+    max_failed_logins_per_source: int = Field(
+        20,
+        ge=1,
+        le=10_000,
+        description="Failed log-ins from one address, in the window, before it is refused",
+    )
+    lockout_minutes: int = Field(
+        15,
+        ge=1,
+        le=24 * 60,
+        description="Window in which failures are counted; a lock ends when it passes",
+    )
+    audit_checkpoint_minutes: float = Field(
+        10,
+        gt=0,
+        le=24 * 60,
+        description="How often the server appends a signed audit checkpoint to the data folder",
+    )
     incident_hold_days: int = Field(
         90,
         ge=1,

@@ -41,12 +41,20 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factory.
 
-    def __init__(self, url: str) -> None:
+    ``audit_key`` (derived from the system key) travels in every session's ``info``
+    so the audit log can sign its head where the entry is written; a database opened
+    without it writes unsigned heads, which ``audit verify`` reports.
+    """
+
+    def __init__(self, url: str, audit_key: bytes | None = None) -> None:
         self.url = _normalise(url)
         self.engine = make_engine(self.url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.audit_key = audit_key
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"audit_key": audit_key}
+        )
 
     @property
     def dialect(self) -> str:

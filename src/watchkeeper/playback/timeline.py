@@ -10,6 +10,8 @@ So the ``state`` column is not consulted: a segment in phase 1 of its two-phase 
 (normally milliseconds; until startup after a crash between phases) still shows as recorded
 here, while playback, which reads the rows, already skips it.
 Gaps are explained from the recorder's stream events, as the gap report does.
+Holds show who holds the footage only to those who may see holds (``HOLDS_VIEW``): a client
+viewer or police liaison sees that footage is held, not the council's incident number.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from watchkeeper.auth.principal import Principal
+from watchkeeper.auth.roles import Right
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.recording.gaps import Gap as TimelineGap
 from watchkeeper.recording.gaps import Span as TimelineSpan
@@ -26,10 +30,20 @@ from watchkeeper.recording.gaps import explain_gap
 from watchkeeper.recording.holds import active_holds
 from watchkeeper.recording.models import Segment, StreamEvent
 
+HIDDEN_REFERENCE = "held"
+"""What a viewer without ``HOLDS_VIEW`` sees in place of a hold's reference."""
 COARSE_US = 60_000_000
 """Above this many microseconds per pixel the database groups segments by pixel."""
 
-__all__ = ["Timeline", "TimelineGap", "TimelineHold", "TimelineSpan", "build_timeline"]
+__all__ = [
+    "HIDDEN_REFERENCE",
+    "Timeline",
+    "TimelineGap",
+    "TimelineHold",
+    "TimelineSpan",
+    "build_timeline",
+    "visible_holds",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +118,12 @@ def build_timeline(
     buckets: int = 1000,
     stream: str = "main",
     now_us: int | None = None,
+    who: Principal | None = None,
 ) -> Timeline:
-    """Spans, explained gaps and holds of a camera within ``[start_us, end_us)``."""
+    """Spans, explained gaps and holds of a camera within ``[start_us, end_us)``.
+
+    Give ``who`` (the viewer) so that hold references are shown only to those who may.
+    """
     buckets = max(10, min(buckets, 10_000))
     resolution = max(1, (end_us - start_us) // buckets)
     tolerance = max(GAP_TOLERANCE_US, resolution)
@@ -139,4 +157,13 @@ def build_timeline(
         for h in active_holds(s, now_us if now_us is not None else end_us, camera_id)
         if h.start_us < end_us and h.end_us > start_us
     ]
+    if who is not None:
+        holds = visible_holds(who, holds)
     return Timeline(camera_id, stream, start_us, end_us, resolution, spans, gaps, holds)
+
+
+def visible_holds(who: Principal, holds: list[TimelineHold]) -> list[TimelineHold]:
+    """The holds as ``who`` may see them: spans always, references only with HOLDS_VIEW."""
+    if who.can(Right.HOLDS_VIEW):
+        return holds
+    return [TimelineHold(0, h.start_us, h.end_us, HIDDEN_REFERENCE) for h in holds]

@@ -23,9 +23,12 @@ from sqlalchemy.orm import Session
 from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.errors import Forbidden, ValidationError
-from watchkeeper.timeutil import US_PER_S, Clock, format_utc
+from watchkeeper.timeutil import US_PER_S, Clock, check_us, format_utc
 
-__all__ = ["EDGE_SLACK_US", "SITTING_S", "ViewGrant", "ViewLedger"]
+__all__ = ["EDGE_SLACK_US", "MAX_REASON", "SITTING_S", "ViewGrant", "ViewLedger"]
+
+MAX_REASON = 500
+"""A viewing reason lands in the permanent audit log: a sentence or two, not a file."""
 
 SITTING_S = 30 * 60
 """Idle time after which a sitting ends and the next view is audited afresh."""
@@ -73,6 +76,10 @@ class ViewLedger:
         reason = reason.strip()
         if len(reason) < 3:
             raise ValidationError("give a reason for viewing recorded video")
+        if len(reason) > MAX_REASON:
+            raise ValidationError(f"keep the reason to {MAX_REASON} characters")
+        check_us(start_us, "start")
+        check_us(end_us, "end")
         if end_us <= start_us:
             raise ValidationError("the time range is empty")
         now = self._clock.monotonic()

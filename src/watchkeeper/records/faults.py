@@ -17,8 +17,8 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Camera
 from watchkeeper.errors import Conflict, NotFound, ValidationError
 from watchkeeper.records.log_models import Fault, FaultEvent
-from watchkeeper.records.vocab import FaultStatus
-from watchkeeper.timeutil import Clock, SystemClock
+from watchkeeper.records.vocab import FaultStatus, enum_value
+from watchkeeper.timeutil import Clock, SystemClock, check_us
 
 __all__ = ["FaultService", "camera_offline"]
 
@@ -82,7 +82,7 @@ class FaultService:
         if status == "unfixed":
             q = q.where(Fault.status != FaultStatus.FIXED.value)
         elif status:
-            q = q.where(Fault.status == FaultStatus(status).value)
+            q = q.where(Fault.status == enum_value(FaultStatus, status, "fault status"))
         return list(s.scalars(q.order_by(Fault.reported_us.desc()).limit(limit)))
 
     def get(self, s: Session, who: Principal, fault_id: int) -> Fault:
@@ -115,7 +115,7 @@ class FaultService:
             component=component.strip(),
             summary=summary.strip(),
             status=FaultStatus.OPEN.value,
-            reported_us=now if at_us is None else at_us,
+            reported_us=now if at_us is None else check_us(at_us, "the time of the fault"),
             reported_by=who.username,
             maintainer=maintainer.strip(),
         )

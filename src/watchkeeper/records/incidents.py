@@ -35,7 +35,7 @@ from watchkeeper.records.incident_models import (
 from watchkeeper.records.refs import format_ref, next_seq
 from watchkeeper.records.search import reindex
 from watchkeeper.records.vocab import IncidentStatus, Outcome, Source
-from watchkeeper.timeutil import US_PER_DAY, Clock, to_local
+from watchkeeper.timeutil import US_PER_DAY, Clock, check_us, to_local
 
 __all__ = ["EDITABLE", "IncidentDraft", "IncidentService"]
 
@@ -111,7 +111,7 @@ class IncidentService:
         values = {f.name: getattr(draft, f.name) for f in fields(draft)}
         values["source"] = Source(draft.source).value
         self._check(s, values)
-        opened = draft.opened_us if draft.opened_us is not None else now
+        opened = check_us(draft.opened_us, "opened") if draft.opened_us is not None else now
         if opened > now + 60_000_000:
             raise ValidationError("an incident cannot open in the future")
         values.pop("opened_us")
@@ -172,6 +172,8 @@ class IncidentService:
         kind = self._may_change(who, inc, "action", why)
         if not text.strip():
             raise ValidationError("say what was done")
+        if at_us is not None:
+            check_us(at_us, "the time of the action")
         entry = self._entry(s, who, inc, kind, text.strip(), reason=why.strip(), at_us=at_us)
         self._audit(s, who, f"incident.{kind}", inc, why, {"entry": entry.id})
         reindex(s, inc)
@@ -259,6 +261,8 @@ class IncidentService:
         ids = sorted(set(camera_ids))
         if not ids:
             raise ValidationError("name at least one camera")
+        check_us(start_us, "the span's start")
+        check_us(end_us, "the span's end")
         if end_us <= start_us:
             raise ValidationError("a footage span must end after it starts")
         if end_us - start_us > MAX_SPAN_US:

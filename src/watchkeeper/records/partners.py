@@ -18,7 +18,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import NotFound, ValidationError
 from watchkeeper.records.log_models import PartnerMember
-from watchkeeper.records.vocab import Scheme
+from watchkeeper.records.vocab import Scheme, enum_value
 from watchkeeper.timeutil import Clock
 
 __all__ = ["MemberSpec", "PartnerService"]
@@ -45,7 +45,7 @@ class PartnerService:
         who.require(Right.PARTNERS_VIEW)
         q = select(PartnerMember).order_by(PartnerMember.scheme, PartnerMember.name)
         if scheme:
-            q = q.where(PartnerMember.scheme == Scheme(scheme).value)
+            q = q.where(PartnerMember.scheme == enum_value(Scheme, scheme, "scheme"))
         return list(s.scalars(q))
 
     def get(self, s: Session, who: Principal, ref: str) -> PartnerMember:

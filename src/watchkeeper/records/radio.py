@@ -19,7 +19,7 @@ from watchkeeper.records.incident_models import Incident
 from watchkeeper.records.incidents import IncidentDraft, IncidentService
 from watchkeeper.records.log_models import PartnerMember, RadioEntry
 from watchkeeper.records.vocab import Channel, Source
-from watchkeeper.timeutil import Clock
+from watchkeeper.timeutil import Clock, check_us
 
 __all__ = ["RadioService"]
 
@@ -78,7 +78,7 @@ class RadioService:
             raise ValidationError("say who called (call-sign, handset or member)")
         now = self.clock.now_us()
         entry = RadioEntry(
-            at_us=now if at_us is None else at_us,
+            at_us=now if at_us is None else check_us(at_us, "the time of the call"),
             channel=channel.value,
             caller=caller.strip()[:100],
             message=message,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from watchkeeper.errors import ValidationError
+
 __all__ = [
     "DEFAULT_CATEGORIES",
     "Channel",
@@ -17,6 +19,7 @@ __all__ = [
     "Scheme",
     "Source",
     "check_in",
+    "enum_value",
 ]
 
 
@@ -112,3 +115,12 @@ def check_in(column: str, kind: type[enum.StrEnum]) -> str:
     """SQL for a CHECK that ``column`` holds one of ``kind``'s values."""
     values = ", ".join(f"'{m.value}'" for m in kind)
     return f"{column} IN ({values})"
+
+
+def enum_value(kind: type[enum.StrEnum], value: str, what: str) -> str:
+    """``value`` as one of ``kind``'s values, or a :class:`ValidationError` listing them."""
+    try:
+        return kind(value).value
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise ValidationError(f"unknown {what} {value!r}; one of: {choices}") from None

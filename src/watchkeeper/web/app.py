@@ -13,6 +13,7 @@ from watchkeeper.live.hls import LiveHls
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
+    api_docs,
     audit,
     auth,
     cameras,
@@ -31,6 +32,7 @@ from watchkeeper.web.routers import (
     users,
     visitors,
 )
+from watchkeeper.web.security import SecurityHeaders, VendorFiles
 from watchkeeper.web.templating import Pages
 
 __all__ = ["create_app", "find_vendor_dir"]
@@ -52,13 +54,17 @@ def create_app(system: System) -> FastAPI:
     app = FastAPI(
         title="Watchkeeper",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # our own page below: no script from a CDN in this origin
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
     app.state.system = system
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     rendered = Pages()
+    vendor = find_vendor_dir()
+    swagger = vendor is not None and (vendor / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file()
+    app.include_router(api_docs.build_router(rendered, swagger))
     app.include_router(auth.build_router(rendered))
     app.include_router(pages.build_router(rendered))
     app.include_router(cameras.router)
@@ -72,9 +78,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(evidence.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    vendor = find_vendor_dir()
     if vendor is not None:
-        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+        app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")
     else:
         log.warning(
             "front-end packages not installed (run the set-up command); pages work "

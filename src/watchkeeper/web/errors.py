@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 
 from watchkeeper import errors
 
@@ -45,3 +46,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, errors.ImportRejected):
             body["problems"] = exc.problems
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        """A number no column can hold that slipped past the request's bounds: still the
+        client's error (422), never a 500, and the database's message is not echoed."""
+        body = {"error": "ValidationError", "detail": "a value is out of range"}
+        return JSONResponse(body, status_code=422)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from watchkeeper.records.incident_models import Incident
 from watchkeeper.records.log_models import Fault, PartnerMember, RadioEntry, Shift, Visitor
 from watchkeeper.records.vocab import Channel, Outcome, Scheme, Source
+from watchkeeper.web.bounds import SmallInt, TimeUs
 
 __all__ = [
     "EntryIn",
@@ -37,24 +38,56 @@ class IncidentIn(BaseModel):
     summary: str = Text
     area_id: str | None = None
     location: str = Text
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     police_ref: str = Field(default="", max_length=64)
     crime_ref: str = Field(default="", max_length=64)
     scheme_ref: str = Field(default="", max_length=100)
-    opened_us: int | None = None
+    opened_us: TimeUs | None = None
 
 
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
-    sort: int = 0
+    sort: SmallInt = 0
     active: bool = True
+
+
+class IncidentFields(BaseModel):
+    """The editable fields of an incident, each typed and bounded; give only those that change.
+
+    ``null`` is accepted only where a field may be empty (area and position).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    category_id: str | None = Field(default=None, max_length=32)
+    source: Source | None = None
+    area_id: str | None = Field(default=None, max_length=64)
+    location: str | None = Field(default=None, max_length=4000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    summary: str | None = Field(default=None, max_length=4000)
+    police_ref: str | None = Field(default=None, max_length=64)
+    crime_ref: str | None = Field(default=None, max_length=64)
+    scheme_ref: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _not_null(self) -> IncidentFields:
+        nulls = sorted(k for k in self.model_fields_set - NULLABLE if getattr(self, k) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+NULLABLE = frozenset({"area_id", "latitude", "longitude"})
 
 
 class IncidentChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    changes: dict[str, Any]
+    changes: IncidentFields
     reason: str = Field(default="", max_length=2000)
 
 
@@ -62,7 +95,7 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=4000)
     why: str = Field(default="", max_length=2000)
-    at_us: int | None = None
+    at_us: TimeUs | None = None
 
 
 class OfficerIn(BaseModel):
@@ -74,15 +107,15 @@ class OfficerIn(BaseModel):
 
 class OutcomesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    outcomes: list[Outcome]
+    outcomes: list[Outcome] = Field(max_length=20)
     reason: str = Field(default="", max_length=2000)
 
 
 class SpanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    camera_ids: list[str] = Field(min_length=1, max_length=50)
-    start_us: int
-    end_us: int
+    camera_ids: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=50)
+    start_us: TimeUs
+    end_us: TimeUs
     note: str = Field(default="", max_length=2000)
     reason: str = Field(default="", max_length=2000)
 
@@ -185,8 +218,8 @@ class RadioIn(BaseModel):
     channel: Channel
     caller: str = Field(default="", max_length=100)
     message: str = Field(min_length=1, max_length=2000)
-    at_us: int | None = None
-    incident_ref: str | None = None
+    at_us: TimeUs | None = None
+    incident_ref: str | None = Field(default=None, max_length=32)
 
 
 class RadioOut(BaseModel):

@@ -6,12 +6,12 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from watchkeeper.auth.models import User
+from watchkeeper.auth.models import ApiToken, User
+from watchkeeper.cameras.fields import flat_values
 from watchkeeper.cameras.models import Camera
-from watchkeeper.cameras.redact import redact_url
 from watchkeeper.timeutil import format_utc
 
-__all__ = ["AuditPublic", "CameraPublic", "UserPublic", "user_public"]
+__all__ = ["AuditPublic", "CameraPublic", "TokenPublic", "UserPublic", "user_public"]
 
 
 class CameraPublic(BaseModel):
@@ -42,29 +42,13 @@ class CameraPublic(BaseModel):
     @classmethod
     def of(cls, cam: Camera) -> CameraPublic:
         return cls(
+            **flat_values(cam),
             id=cam.id,
-            name=cam.name,
-            kind=cam.kind.value,
             site_id=cam.area.site_id,
             site=cam.area.site.name,
             area_id=cam.area_id,
             area=cam.area.name,
             owner=cam.client.name if cam.client else "council",
-            location=cam.location,
-            latitude=cam.latitude,
-            longitude=cam.longitude,
-            main_url=redact_url(cam.main_url),
-            sub_url=redact_url(cam.sub_url),
-            onvif_url=redact_url(cam.onvif_url),
-            rtsp_transport=cam.rtsp_transport.value,
-            retention_days=cam.retention_days,
-            retention_justification=cam.retention_justification,
-            purpose=cam.purpose,
-            dpia_ref=cam.dpia_ref,
-            signage=cam.signage,
-            last_review=cam.last_review,
-            next_review=cam.next_review,
-            status=cam.status.value,
         )
 
 
@@ -82,6 +66,28 @@ class UserPublic(BaseModel):
     licence_message: str
     login_blocked: str
     last_login: str
+
+
+class TokenPublic(BaseModel):
+    """An API token as its owner and administrators see it (never the token itself)."""
+
+    id: int
+    username: str
+    name: str
+    created: str
+    expires: str
+    revoked: bool
+
+    @classmethod
+    def of(cls, row: ApiToken) -> TokenPublic:
+        return cls(
+            id=row.id,
+            username=row.user.username,
+            name=row.name,
+            created=format_utc(row.created_us),
+            expires=format_utc(row.expires_us) if row.expires_us else "",
+            revoked=row.revoked,
+        )
 
 
 class AuditPublic(BaseModel):

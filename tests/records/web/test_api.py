@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from watchkeeper.audit.service import Actor
 from watchkeeper.web.app import create_app
 
 from ..conftest import World
+from .conftest import auth_header
 
 PREFIXES = (
     "/api/incidents",
@@ -27,16 +26,7 @@ PREFIXES = (
 )
 
 
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.system)) as c:
-        yield c
-
-
-def _auth(world: World, username: str) -> dict[str, str]:
-    with world.session() as s:
-        token = world.system.users.issue_token(s, username, "test", Actor.system())
-    return {"Authorization": f"Bearer {token}"}
+_auth = auth_header
 
 
 def _rights_of(route: APIRoute) -> list[str]:
@@ -135,7 +125,8 @@ def test_holds_over_http_release_by_supervisor_only(client: TestClient, world: W
     ref = client.post(
         "/api/incidents", json={"category_id": "theft", "source": "shopwatch"}, headers=op
     ).json()["ref"]
-    span = {"camera_ids": ["TC-004"], "start_us": 10, "end_us": 20}
+    t0 = world.clock.now_us()
+    span = {"camera_ids": ["TC-004"], "start_us": t0 - 20, "end_us": t0 - 10}
     marked = client.post(f"/api/incidents/{ref}/cameras", json=span, headers=op)
     assert marked.status_code == 201
     hold_id = marked.json()["cameras"][0]["hold_id"]

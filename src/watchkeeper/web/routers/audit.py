@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from watchkeeper.audit.anchor import CHECKPOINT_FILE, verify_anchored
 from watchkeeper.audit.models import AuditEntry
-from watchkeeper.audit.service import verify
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.timeutil import format_utc
-from watchkeeper.web.deps import SessionDep, require
+from watchkeeper.web.bounds import Cursor
+from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.schemas import AuditPublic
 
 __all__ = ["router"]
@@ -27,7 +28,7 @@ def list_audit(
     action: str | None = None,
     object_id: str | None = None,
     username: str | None = None,
-    before_seq: int | None = None,
+    before_seq: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditPublic]:
     q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
@@ -56,9 +57,12 @@ def list_audit(
 
 @router.get("/verify")
 def verify_chain(
-    s: SessionDep, who: Annotated[Principal, Depends(require(Right.AUDIT_VERIFY))]
+    system: SystemDep,
+    s: SessionDep,
+    who: Annotated[Principal, Depends(require(Right.AUDIT_VERIFY))],
 ) -> dict[str, object]:
-    result = verify(s)
+    checkpoints = system.settings.data_dir / CHECKPOINT_FILE
+    result = verify_anchored(s, system.db.audit_key, checkpoints)
     return {
         "ok": result.ok,
         "checked": result.checked,

@@ -6,18 +6,21 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.errors import NotFound
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
+from watchkeeper.web.routers.users import TokenId
+from watchkeeper.web.schemas import TokenPublic
 from watchkeeper.web.templating import Pages
 
 __all__ = ["PUBLIC_PATHS", "build_router"]
 
 LOGIN_CSRF_COOKIE = "wk_login_csrf"
-PUBLIC_PATHS = {"/login", "/logout", "/health", "/api/evidence/public-key"}
+PUBLIC_PATHS = {"/login", "/health", "/api/docs", "/api/evidence/public-key"}
 
 
 def _safe_next(target: str) -> str:
@@ -87,7 +90,13 @@ def build_router(pages: Pages) -> APIRouter:
         return resp
 
     @router.post("/logout", include_in_schema=False)
-    def logout(request: Request, system: SystemDep, s: SessionDep) -> Response:
+    def logout(
+        request: Request,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.PROFILE))],
+    ) -> Response:
+        """Needs the session's CSRF token, so another site cannot log an operator out."""
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             system.users.close_session(s, cookie)
@@ -112,5 +121,25 @@ def build_router(pages: Pages) -> APIRouter:
             "licence": state.level.value,
             "licence_message": state.message,
         }
+
+    @router.get("/api/me/tokens", tags=["auth"])
+    def my_tokens(
+        system: SystemDep, s: SessionDep, who: Annotated[Principal, Depends(require(Right.PROFILE))]
+    ) -> list[TokenPublic]:
+        return [TokenPublic.of(t) for t in system.users.tokens(s, who.username)]
+
+    @router.post("/api/me/tokens/{token_id}/revoke", tags=["auth"])
+    def revoke_my_token(
+        token_id: TokenId,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.PROFILE))],
+        reason: Annotated[str, Body(embed=True, max_length=1000)] = "",
+    ) -> TokenPublic:
+        """Revoke one of one's own tokens (administrators use the users API for others')."""
+        mine = {t.id for t in system.users.tokens(s, who.username)}
+        if token_id not in mine:
+            raise NotFound(f"no token {token_id}")
+        return TokenPublic.of(system.users.revoke_token(s, who, token_id, reason))
 
     return router

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Body, Depends
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.records.vocab import FaultStatus
+from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import FaultOut
 
@@ -20,13 +22,13 @@ Writer = Annotated[Principal, Depends(require(Right.FAULTS_WRITE))]
 
 @router.get("")
 def list_faults(
-    system: SystemDep, s: SessionDep, who: Viewer, status: str | None = None
+    system: SystemDep, s: SessionDep, who: Viewer, status: FaultStatus | None = None
 ) -> list[FaultOut]:
     return [FaultOut.of(f) for f in system.faults.list(s, who, status)]
 
 
 @router.get("/{fault_id}")
-def get(fault_id: int, system: SystemDep, s: SessionDep, who: Viewer) -> FaultOut:
+def get(fault_id: RowId, system: SystemDep, s: SessionDep, who: Viewer) -> FaultOut:
     return FaultOut.of(system.faults.get(s, who, fault_id))
 
 
@@ -36,7 +38,7 @@ def report(
     s: SessionDep,
     who: Writer,
     summary: Annotated[str, Body(min_length=1, max_length=4000)],
-    camera_id: Annotated[str | None, Body()] = None,
+    camera_id: Annotated[str | None, Body(max_length=64)] = None,
     component: Annotated[str, Body(max_length=100)] = "",
     maintainer: Annotated[str, Body(max_length=200)] = "",
 ) -> FaultOut:
@@ -45,7 +47,7 @@ def report(
 
 @router.post("/{fault_id}/acknowledge")
 def acknowledge(
-    fault_id: int,
+    fault_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Writer,
@@ -57,7 +59,7 @@ def acknowledge(
 
 @router.post("/{fault_id}/fix")
 def fix(
-    fault_id: int,
+    fault_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Writer,
@@ -68,7 +70,7 @@ def fix(
 
 @router.post("/{fault_id}/notes", status_code=201)
 def note(
-    fault_id: int,
+    fault_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Writer,

@@ -11,6 +11,7 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.records.categories import save_category
 from watchkeeper.records.incidents import IncidentDraft
 from watchkeeper.records.search import SearchQuery, search_incidents
+from watchkeeper.web.bounds import TimeQuery
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import (
     CategoryIn,
@@ -39,8 +40,8 @@ def search(
     s: SessionDep,
     who: Viewer,
     q: str = "",
-    from_us: int | None = None,
-    to_us: int | None = None,
+    from_us: TimeQuery = None,
+    to_us: TimeQuery = None,
     category: str | None = None,
     area: str | None = None,
     camera: str | None = None,
@@ -49,7 +50,7 @@ def search(
     operator: str | None = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[IncidentSummary]:
     query = SearchQuery(
         q, from_us, to_us, category, area, camera, source, outcome, operator, status, limit, offset
@@ -91,7 +92,8 @@ def change(
     ref: str, system: SystemDep, s: SessionDep, who: Writer, body: IncidentChange
 ) -> IncidentOut:
     """Change fields; on a closed incident this is an amendment (supervisor, reason)."""
-    return IncidentOut.full(system.incidents.update(s, who, ref, body.changes, body.reason))
+    changes = body.changes.given()
+    return IncidentOut.full(system.incidents.update(s, who, ref, changes, body.reason))
 
 
 @router.post("/{ref}/entries", status_code=201)

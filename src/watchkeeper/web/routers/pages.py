@@ -5,13 +5,15 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.errors import NotFound
 from watchkeeper.web.deps import SessionDep, SystemDep, require
-from watchkeeper.web.routers.users import user_view
+from watchkeeper.web.routers.users import TokenId, user_view
+from watchkeeper.web.schemas import TokenPublic
 from watchkeeper.web.templating import Pages
 
 __all__ = ["build_router"]
@@ -74,6 +76,23 @@ def build_router(pages: Pages) -> APIRouter:
         who: Annotated[Principal, Depends(require(Right.USERS_VIEW))],
     ) -> Response:
         rows = [user_view(system, u) for u in system.users.list(s)]
-        return pages.render(request, "users.html", who=who, users=rows, licence=None)
+        tokens: dict[str, list[TokenPublic]] = {}
+        for row in system.users.active_tokens(s):
+            tokens.setdefault(row.user.username, []).append(TokenPublic.of(row))
+        return pages.render(request, "users.html", who=who, users=rows, tokens=tokens, licence=None)
+
+    @router.post("/users/{username}/tokens/{token_id}/revoke")
+    def revoke_token(
+        username: str,
+        token_id: TokenId,
+        system: SystemDep,
+        s: SessionDep,
+        who: Annotated[Principal, Depends(require(Right.USERS_MANAGE))],
+        reason: Annotated[str, Form(max_length=1000)] = "",
+    ) -> Response:
+        if token_id not in {t.id for t in system.users.tokens(s, username)}:
+            raise NotFound(f"user {username} has no token {token_id}")
+        system.users.revoke_token(s, who, token_id, reason or "revoked on the users page")
+        return RedirectResponse("/users", status_code=303)
 
     return router

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.records.partners import MemberSpec
+from watchkeeper.records.vocab import Scheme
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import MemberIn, MemberOut
 
@@ -21,7 +22,7 @@ Manager = Annotated[Principal, Depends(require(Right.PARTNERS_MANAGE))]
 
 @router.get("")
 def list_members(
-    system: SystemDep, s: SessionDep, who: Viewer, scheme: str | None = None
+    system: SystemDep, s: SessionDep, who: Viewer, scheme: Scheme | None = None
 ) -> list[MemberOut]:
     return [MemberOut.of(m) for m in system.partners.list(s, who, scheme)]
 

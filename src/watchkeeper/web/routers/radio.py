@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.records.vocab import Source
+from watchkeeper.web.bounds import Cursor, RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import IncidentOut, RadioIn, RadioOut
 
@@ -24,7 +25,7 @@ def list_entries(
     system: SystemDep,
     s: SessionDep,
     who: Logger,
-    before_id: int | None = None,
+    before_id: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RadioOut]:
     return [RadioOut.of(e) for e in system.radio.list(s, who, before_id, limit)]
@@ -39,13 +40,13 @@ def add(system: SystemDep, s: SessionDep, who: Logger, body: RadioIn) -> RadioOu
 
 
 @router.get("/{entry_id}")
-def get(entry_id: int, system: SystemDep, s: SessionDep, who: Logger) -> RadioOut:
+def get(entry_id: RowId, system: SystemDep, s: SessionDep, who: Logger) -> RadioOut:
     return RadioOut.of(system.radio.get(s, who, entry_id))
 
 
 @router.post("/{entry_id}/link")
 def link(
-    entry_id: int,
+    entry_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Writer,
@@ -56,13 +57,13 @@ def link(
 
 @router.post("/{entry_id}/incident", status_code=201)
 def to_incident(
-    entry_id: int,
+    entry_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Writer,
     category_id: Annotated[str, Body(max_length=32)],
     source: Annotated[Source | None, Body()] = None,
-    area_id: Annotated[str | None, Body()] = None,
+    area_id: Annotated[str | None, Body(max_length=64)] = None,
     location: Annotated[str, Body(max_length=4000)] = "",
 ) -> IncidentOut:
     """Open a new incident from this entry in one step."""

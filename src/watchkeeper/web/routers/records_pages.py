@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from watchkeeper.records.search import SearchQuery, search_incidents
 from watchkeeper.records.vocab import Channel, Outcome, Source
 from watchkeeper.system import System
 from watchkeeper.timeutil import date_to_us, parse_local, to_local
+from watchkeeper.web.bounds import RowId, TimeQuery
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
 
@@ -114,8 +115,8 @@ def build_router(pages: Pages) -> APIRouter:
         system: SystemDep,
         s: SessionDep,
         who: Writer,
-        camera: str = "",
-        at: int | None = None,
+        camera: Annotated[str, Query(max_length=64)] = "",
+        at: TimeQuery = None,
     ) -> Response:
         area_id = ""
         location = ""
@@ -276,7 +277,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/radio/{entry_id}/incident")
     def radio_to_incident(
-        entry_id: int,
+        entry_id: RowId,
         system: SystemDep,
         s: SessionDep,
         who: Writer,

@@ -53,9 +53,9 @@ def daily_check(
     radios_ok: Annotated[bool, Body()],
     phone_ok: Annotated[bool, Body()],
     faults_found: Annotated[str, Body(max_length=10000)] = "",
-    cameras_total: Annotated[int | None, Body(ge=0)] = None,
-    cameras_online: Annotated[int | None, Body(ge=0)] = None,
-    cameras_recording: Annotated[int | None, Body(ge=0)] = None,
+    cameras_total: Annotated[int | None, Body(ge=0, le=100_000)] = None,
+    cameras_online: Annotated[int | None, Body(ge=0, le=100_000)] = None,
+    cameras_recording: Annotated[int | None, Body(ge=0, le=100_000)] = None,
 ) -> dict[str, Any]:
     answers = CheckAnswers(
         police_link_ok,

@@ -11,6 +11,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.records.stats import fault_stats, incident_stats, to_csv
 from watchkeeper.timeutil import US_PER_DAY
+from watchkeeper.web.bounds import TimeQuery
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 
 __all__ = ["router"]
@@ -29,8 +30,8 @@ def incidents(
     system: SystemDep,
     s: SessionDep,
     who: Viewer,
-    from_us: int | None = None,
-    to_us: int | None = None,
+    from_us: TimeQuery = None,
+    to_us: TimeQuery = None,
 ) -> dict[str, Any]:
     start, end = _window(system, from_us, to_us)
     st = incident_stats(s, who, start, end)
@@ -42,8 +43,8 @@ def faults(
     system: SystemDep,
     s: SessionDep,
     who: Viewer,
-    from_us: int | None = None,
-    to_us: int | None = None,
+    from_us: TimeQuery = None,
+    to_us: TimeQuery = None,
 ) -> dict[str, Any]:
     start, end = _window(system, from_us, to_us)
     return {"from_us": start, "to_us": end, **fault_stats(s, who, start, end).__dict__}
@@ -54,8 +55,8 @@ def export(
     system: SystemDep,
     s: SessionDep,
     who: Viewer,
-    from_us: int | None = None,
-    to_us: int | None = None,
+    from_us: TimeQuery = None,
+    to_us: TimeQuery = None,
 ) -> PlainTextResponse:
     start, end = _window(system, from_us, to_us)
     body = to_csv(incident_stats(s, who, start, end), fault_stats(s, who, start, end))

@@ -1,26 +1,29 @@
-"""User administration: list (with why a user cannot log in), create, change, disable."""
+"""User administration: list (with why a user cannot log in), create, change, disable;
+issue, list and revoke API tokens."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.auth.models import User
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.auth.service import UserSpec
+from watchkeeper.errors import NotFound
 from watchkeeper.system import System
 from watchkeeper.web.deps import SessionDep, SystemDep, require
-from watchkeeper.web.schemas import UserPublic, user_public
+from watchkeeper.web.schemas import TokenPublic, UserPublic, user_public
 
-__all__ = ["router", "user_view"]
+__all__ = ["TokenId", "router", "user_view"]
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 Viewer = Annotated[Principal, Depends(require(Right.USERS_VIEW))]
 Admin = Annotated[Principal, Depends(require(Right.USERS_MANAGE))]
+TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class UserIn(BaseModel):
@@ -96,3 +99,22 @@ def issue_token(
 ) -> dict[str, str]:
     token = system.users.issue_token(s, username, name, who.actor, days)
     return {"token": token, "note": "shown once; store it in the integration's secret store"}
+
+
+@router.get("/{username}/tokens")
+def list_tokens(username: str, system: SystemDep, s: SessionDep, who: Viewer) -> list[TokenPublic]:
+    return [TokenPublic.of(t) for t in system.users.tokens(s, username)]
+
+
+@router.post("/{username}/tokens/{token_id}/revoke")
+def revoke_token(
+    username: str,
+    token_id: TokenId,
+    system: SystemDep,
+    s: SessionDep,
+    who: Admin,
+    reason: Annotated[str, Body(embed=True, max_length=1000)] = "",
+) -> TokenPublic:
+    if token_id not in {t.id for t in system.users.tokens(s, username)}:
+        raise NotFound(f"user {username} has no token {token_id}")
+    return TokenPublic.of(system.users.revoke_token(s, who, token_id, reason))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.records.visitors import VisitorIn
+from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.records_schemas import VisitorOut
 
@@ -42,18 +43,18 @@ def sign_in(
 
 
 @router.post("/{visitor_id}/out")
-def sign_out(visitor_id: int, system: SystemDep, s: SessionDep, who: Staff) -> VisitorOut:
+def sign_out(visitor_id: RowId, system: SystemDep, s: SessionDep, who: Staff) -> VisitorOut:
     return VisitorOut.of(system.visitors.sign_out(s, who, visitor_id))
 
 
 @router.post("/{visitor_id}/viewed", status_code=201)
 def viewed(
-    visitor_id: int,
+    visitor_id: RowId,
     system: SystemDep,
     s: SessionDep,
     who: Staff,
-    camera_id: Annotated[str | None, Body()] = None,
-    incident_ref: Annotated[str | None, Body()] = None,
+    camera_id: Annotated[str | None, Body(max_length=64)] = None,
+    incident_ref: Annotated[str | None, Body(max_length=32)] = None,
     note: Annotated[str, Body(max_length=2000)] = "",
 ) -> VisitorOut:
     system.visitors.viewed(s, who, visitor_id, camera_id, incident_ref, note)

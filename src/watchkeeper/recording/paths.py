@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from watchkeeper.cameras.schemas import ID_PATTERN
 from watchkeeper.errors import ValidationError
 from watchkeeper.timeutil import to_datetime
 
@@ -24,7 +25,7 @@ __all__ = [
 LOCK_NAME = ".recorder.lock"
 
 PART = ".part"
-_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_ID = re.compile(ID_PATTERN)  # the register's one camera-id rule
 _NAME = re.compile(r"^(?P<cam>[^/]+)/(?P<stream>main|sub)/\d{4}-\d\d-\d\d/(?P<start>\d+)\.mp4$")
 
 
@@ -36,7 +37,7 @@ class StreamKey:
     stream: str
 
     def __post_init__(self) -> None:
-        if not _ID.match(self.camera_id) or self.camera_id in {".", ".."}:
+        if not _ID.match(self.camera_id):
             raise ValidationError(f"camera id {self.camera_id!r} cannot name a folder")
         if self.stream not in ("main", "sub"):
             raise ValidationError(f"stream must be main or sub, not {self.stream!r}")

@@ -33,6 +33,8 @@ def redact_text(text: str) -> str:
     errors do): whatever leaves the media boundary goes through this.
     """
     return _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text) if text else text
+
+
 DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322, "http": 80, "https": 443}
 
 

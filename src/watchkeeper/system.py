@@ -13,6 +13,7 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.playback.service import PlaybackService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
@@ -43,6 +44,8 @@ class System:
     faults: FaultService
     partners: PartnerService
     playback: PlaybackService
+    live: LiveSessions
+    """Open live sockets, re-checked against their sessions; log-out ends its own."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -64,12 +67,14 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         session_hours=settings.session_hours,
     )
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
+    users = UserService(clock, policy)
+    cameras = CameraService(clock)
     return System(
         settings=settings,
         clock=clock,
         db=db,
-        users=UserService(clock, policy),
-        cameras=CameraService(clock),
+        users=users,
+        cameras=cameras,
         incidents=incidents,
         radio=RadioService(clock, incidents),
         shifts=ShiftService(clock, RecordedHealth(clock)),
@@ -77,6 +82,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         faults=FaultService(clock),
         partners=PartnerService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
+        live=LiveSessions(session_check(db, users, cameras)),
     )
 
 

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         """Run the web server and the recorder (live video subscribes to its streams)."""
         import uvicorn
 
-        from watchkeeper.web.app import create_app
+        from watchkeeper.web.serving import server_config
 
         with open_system(ctx, host=host, port=port) as system:
             if system.settings.site_file is not None:
@@ -111,13 +111,7 @@ def register(app: typer.Typer) -> None:
             if record:
                 start_recorder(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
-            uvicorn.run(
-                create_app(system),
-                host=system.settings.host,
-                port=system.settings.port,
-                log_level="info",
-                proxy_headers=system.settings.tls,
-            )
+            uvicorn.Server(server_config(system, log_level="info")).run()
 
     @app.command("demo")
     def demo(
@@ -133,7 +127,7 @@ def register(app: typer.Typer) -> None:
         """A working control room on the embedded default: the sample borough, demo users."""
         import uvicorn
 
-        from watchkeeper.web.app import create_app
+        from watchkeeper.web.serving import server_config
 
         overrides: dict[str, object] = {"host": host, "port": port, "mode": "development"}
         with open_system(ctx, **overrides) as system:
@@ -151,12 +145,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  log in as {username:12} ({role}) password {password}")
             typer.echo("(demo passwords are new at each start)\n", err=False)
             try:
-                uvicorn.run(
-                    create_app(system),
-                    host=system.settings.host,
-                    port=system.settings.port,
-                    log_level="warning",
-                )
+                uvicorn.Server(server_config(system, log_level="warning")).run()
             finally:
                 if rig is not None:
                     rig.stop()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket
@@ -28,7 +29,8 @@ from watchkeeper.errors import MediaError, NotFound, WatchkeeperError
 from watchkeeper.live.hls import HlsFeed, LiveHls
 from watchkeeper.live.snapshot import live_jpeg
 from watchkeeper.live.streamer import LiveViewer
-from watchkeeper.recording.models import StreamEvent
+from watchkeeper.recording.models import StreamEvent, StreamState
+from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.supervisor import StreamSupervisor
 from watchkeeper.system import System
 from watchkeeper.timeutil import format_local
@@ -76,6 +78,24 @@ def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
     except NotFound:
         return None
     return who
+
+
+def _on_alert(
+    system: System, loop: asyncio.AbstractEventLoop, changed: asyncio.Event
+) -> Callable[[], None] | None:
+    """Set ``changed`` when this process's recorder records an alert state; the undo.
+
+    ``None`` when the recorder runs in another process: then the caller polls.
+    """
+    if system.recorder is None or not system.recorder.running:
+        return None
+
+    def listener(_key: StreamKey, state: StreamState) -> None:
+        if state.value in ALERT_STATES:
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting
+                loop.call_soon_threadsafe(changed.set)
+
+    return system.recorder.on_state_change(listener)
 
 
 def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
@@ -204,11 +224,24 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        while True:
-            found = await run_in_threadpool(fetch)
-            if found or loop.time() >= deadline:
-                return {"events": found, "last": found[-1]["id"] if found else after}
-            await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+        changed = asyncio.Event()
+        undo = _on_alert(system, loop, changed)
+        try:
+            while True:
+                changed.clear()
+                found = await run_in_threadpool(fetch)
+                if found or loop.time() >= deadline:
+                    return {"events": found, "last": found[-1]["id"] if found else after}
+                # Recorder here: woken by its state changes. Elsewhere: look again in 1 s.
+                left = max(0.0, deadline - loop.time())
+                try:
+                    await asyncio.wait_for(changed.wait(), left if undo else min(1.0, left))
+                except TimeoutError:
+                    if undo is not None:
+                        return {"events": [], "last": after}
+        finally:
+            if undo is not None:
+                undo()
 
     @router.websocket("/api/live/cameras/{camera_id}/ws")
     async def live_socket(
@@ -225,20 +258,47 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             await ws.close(code=4404, reason=str(exc)[:120])
             return
         await ws.accept()
-        viewer = LiveViewer(sup)
-        closed = asyncio.Event()
+        await _serve_live(ws, system, sup, ws.cookies[SESSION_COOKIE], camera_id)
 
-        async def watch_close() -> None:
-            try:
-                while True:
-                    await ws.receive_text()
-            except (WebSocketDisconnect, RuntimeError):
-                closed.set()
+    return router
 
-        watcher = asyncio.create_task(watch_close())
-        try:
-            while not closed.is_set():
-                chunks = await run_in_threadpool(viewer.next, 0.5)
+
+async def _serve_live(
+    ws: WebSocket, system: System, sup: StreamSupervisor, cookie: str, camera_id: str
+) -> None:
+    """Send the viewer's chunks as the fan-out wakes it, on the loop: no thread per socket.
+
+    Ends when the client leaves, the fan-out drops a viewer that cannot keep up, or the
+    session ends (:class:`LiveSessions`: log-out at once, other ends at the next re-check).
+    """
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    ended = False
+
+    def end() -> None:
+        nonlocal ended
+        ended = True
+        wake.set()
+
+    def from_fanout() -> None:  # the recorder's thread: schedule only, never wait
+        with contextlib.suppress(RuntimeError):  # loop closed: the socket is gone too
+            loop.call_soon_threadsafe(wake.set)
+
+    async def watch_close() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await ws.receive_text()
+        end()
+
+    viewer = LiveViewer(sup, from_fanout)
+    unwatch = system.live.watch(cookie, camera_id, end)
+    watcher = asyncio.create_task(watch_close())
+    try:
+        while not ended:
+            await wake.wait()
+            wake.clear()
+            while not ended:
+                chunks = viewer.drain()
                 for c in chunks:
                     if c.reset:
                         await ws.send_text(
@@ -253,15 +313,16 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
                             )
                         )
                     await ws.send_bytes(c.data)
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        except (MediaError, WatchkeeperError) as exc:
-            log.info("live %s ended: %s", camera_id, exc)
-        finally:
-            watcher.cancel()
-            viewer.close()  # quick, and must run even when this task is being cancelled
-            if ws.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(RuntimeError):
-                    await ws.close()
-
-    return router
+                if not viewer.pending:
+                    break
+    except (WebSocketDisconnect, RuntimeError, OSError):  # the client left mid-send
+        pass
+    except (MediaError, WatchkeeperError) as exc:
+        log.info("live %s ended: %s", camera_id, exc)
+    finally:
+        unwatch()
+        watcher.cancel()
+        viewer.close()
+        if ws.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await ws.close(code=1000 if not ended else 4401)

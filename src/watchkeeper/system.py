@@ -27,7 +27,7 @@ from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["System", "build_system", "start_recorder"]
+__all__ = ["System", "build_system", "live_recorder_config", "start_recorder"]
 
 
 @dataclass
@@ -86,15 +86,24 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
     )
 
 
-def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
-    """Record in this process (``serve``, ``demo``), so live video can use its fan-out.
+def live_recorder_config(settings: Settings) -> RecorderConfig:
+    """The settings' recorder for a web process: sub-streams recorded too (small live tiles
+    play them) unless the settings say otherwise."""
+    config = settings.recorder
+    if "record_sub" in config.model_fields_set:
+        return config
+    return config.model_copy(update={"record_sub": True})
 
-    Sub-streams are recorded too: small live tiles play them.
+
+def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
+    """Record in this process (``record``, ``serve``, ``demo``); live video uses its fan-out.
+
+    ``config`` defaults to the settings' recorder section.
     """
     recorder = RecorderService(
         system.db,
         system.playback.root,
-        config or RecorderConfig(record_sub=True),
+        config or system.settings.recorder,
         system.clock,
         on_offline=camera_offline,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from watchkeeper.cli.context import open_system, state_of
 from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
-from watchkeeper.system import System, start_recorder
+from watchkeeper.system import System, live_recorder_config, start_recorder
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
             if system.settings.site_file is not None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
             if record:
-                start_recorder(system)
+                start_recorder(system, live_recorder_config(system.settings))
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             uvicorn.Server(server_config(system, log_level="info")).run()
 
@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
 
         from watchkeeper.web.serving import server_config
 
-        overrides: dict[str, object] = {"host": host, "port": port, "mode": "development"}
+        overrides: dict[str, Any] = {"host": host, "port": port, "mode": "development"}
         with open_system(ctx, **overrides) as system:
             ensure_admin(system)
             register_file = site_file or system.settings.site_file or find_example()
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
             rig = start_demo_rig(system) if cameras else None
             logins = demo_users(system)
             if record:
-                start_recorder(system)
+                start_recorder(system, live_recorder_config(system.settings))
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

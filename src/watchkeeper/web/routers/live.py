@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -36,11 +35,13 @@ from watchkeeper.system import System
 from watchkeeper.timeutil import format_local
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.visibility import SeenCamera, visible_camera
 
 __all__ = ["build_router", "pick_supervisor"]
 
 log = logging.getLogger(__name__)
 Live = Annotated[Principal, Depends(require(Right.VIDEO_LIVE))]
+Watched = Annotated[SeenCamera, Depends(visible_camera(Right.VIDEO_LIVE))]
 ALERT_STATES = ("offline", "stalled", "streaming")
 
 
@@ -102,34 +103,28 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     router = APIRouter(tags=["live"])
     hls_base = "/api/live/cameras/{camera_id}/hls"
 
-    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str) -> HlsFeed:
-        system.cameras.get(s, who, camera_id)
-        return hls.feed(pick_supervisor(system, camera_id, stream))
+    def feed(system: System, cam: SeenCamera, stream: str) -> HlsFeed:
+        return hls.feed(pick_supervisor(system, cam.id, stream))
 
     @router.get("/api/live/cameras/{camera_id}/snapshot.jpg")
     def live_snapshot(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
         """The live picture as a JPEG (the next keyframe, so up to one GOP away)."""
-        system.cameras.get(s, who, camera_id)
-        jpeg = live_jpeg(pick_supervisor(system, camera_id, stream))
+        jpeg = live_jpeg(pick_supervisor(system, cam.id, stream))
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/live.m3u8")
     def hls_playlist(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
         """Live HLS (fallback for clients without MSE): the last few GOPs."""
-        text = feed(system, s, who, camera_id, stream).playlist(
-            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}"
+        text = feed(system, cam, stream).playlist(
+            f"/api/live/cameras/{cam.id}/hls", f"?stream={stream}"
         )
         return Response(
             text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"}
@@ -137,27 +132,23 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
 
     @router.get(hls_base + "/init.mp4")
     def hls_init(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
-        f = feed(system, s, who, camera_id, stream)
+        f = feed(system, cam, stream)
         if not f.init:
             raise NotFound("no live video from this camera yet")
         return Response(f.init, media_type="video/mp4", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/{seq}.m4s")
     def hls_segment(
-        camera_id: str,
+        cam: Watched,
         seq: int,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
-        data = feed(system, s, who, camera_id, stream).segment(seq)
+        data = feed(system, cam, stream).segment(seq)
         return Response(
             data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
         )

@@ -315,5 +315,5 @@ async def _serve_live(
         watcher.cancel()
         viewer.close()
         if ws.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError):
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # client gone
                 await ws.close(code=1000 if not ended else 4401)

@@ -154,7 +154,7 @@ CLIENT = textwrap.dedent("""
                      for k in range(tiles)]
             tasks.append(asyncio.create_task(alerts(http, end)))
             state = {"category": category}
-            await asyncio.sleep(random.uniform(0, every))
+            await asyncio.sleep(random.uniform(0, min(every, seconds)))
             while time.monotonic() < end - every:
                 for job in (seek(http, u), incidents(http, u, state)):
                     try:

@@ -323,11 +323,12 @@ def main() -> None:
             print(f"  {action:15s} {pct(values)}")
     print(f"  alert long polls answered: {len(result['times']['alerts_poll'])}")
     mb = [b / 1e6 for b in result["tile_bytes"]]
-    print(
-        f"  live tiles: {len(mb)}, closed early {result['early']}, "
-        f"per tile {statistics.mean(mb) * 8 / args.seconds:.2f} Mbit/s, "
-        f"{statistics.mean(result['tile_msgs']) / args.seconds:.1f} messages/s"
-    )
+    if mb:
+        print(
+            f"  live tiles: {len(mb)}, closed early {result['early']}, "
+            f"per tile {statistics.mean(mb) * 8 / args.seconds:.2f} Mbit/s, "
+            f"{statistics.mean(result['tile_msgs']) / args.seconds:.1f} messages/s"
+        )
     print(f"  client errors: {result['error_count']} {result['errors'][:5]}")
     print(
         f"  recording gaps over 0.5 s in the run: {len(holes)} "

@@ -7,14 +7,35 @@ delays every other request.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 import uvicorn
+from fastapi import FastAPI
 
 from watchkeeper.system import System
 from watchkeeper.web.app import create_app
 
-__all__ = ["server_config"]
+__all__ = ["WORKER_THREADS", "server_config"]
+
+WORKER_THREADS = 200
+"""Threads for blocking handlers (Starlette's default is 40).
+
+A sync handler's transaction commits only after its response is validated, and that step
+needs a thread of the same pool. With 40 threads, 40 concurrent writers on SQLite (each
+waiting up to 30 s for the write lock or a pooled connection) left none for the writer that
+held the lock: it could not commit, everyone waited out the 30 s timeouts, requests failed
+and the recorder, whose writes queue on the same lock, stopped reading packets. Threads
+cost little while they wait; the database still admits one writer at a time.
+"""
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 def server_config(system: System, **more: Any) -> uvicorn.Config:
@@ -26,4 +47,6 @@ def server_config(system: System, **more: Any) -> uvicorn.Config:
         "ws_per_message_deflate": False,
         **more,
     }
-    return uvicorn.Config(create_app(system), **options)
+    app = create_app(system)
+    app.router.lifespan_context = _lifespan
+    return uvicorn.Config(app, **options)

@@ -32,10 +32,17 @@ cost little while they wait; the database still admits one writer at a time.
 """
 
 
-@asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-    yield
+def _with_worker_threads(app: FastAPI) -> None:
+    """Widen the thread pool when the server starts, around the app's own lifespan."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        async with inner(a) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
 
 
 def server_config(system: System, **more: Any) -> uvicorn.Config:
@@ -48,5 +55,5 @@ def server_config(system: System, **more: Any) -> uvicorn.Config:
         **more,
     }
     app = create_app(system)
-    app.router.lifespan_context = _lifespan
+    _with_worker_threads(app)
     return uvicorn.Config(app, **options)

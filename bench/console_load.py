@@ -12,12 +12,15 @@ one asyncio task per user, each with its own session) each:
   the first GOP by byte range;
 - every ``--every`` seconds (jittered) write to the incident log: a new incident, then entries.
 
-Figures (client-side wall time, loopback): p50/p95/max per action, live bytes and frames per
-tile, tiles that closed early; recording gaps in the run beyond the injected fault (one
-``drop`` on one camera mid-run, so the recorder must reconnect; expect zero others). The
-client runs on the same machine, so its CPU competes with the server's: figures are upper
-bounds for a server with the machine to itself. Segments are cut at ``--segment-seconds``
-(default 10 s rather than 60 s) so there is footage to seek from the first minute.
+Reference, measured first in the same run against the same server and recording load: one
+user alone (its actions every ~2 s); each action's p95 under load is printed as a ratio of
+the lone user's. Figures (client-side wall time, loopback): p50/p95/max per action, live
+bytes and frames per tile, tiles that closed early; recording gaps in the run beyond the
+injected fault (one ``drop`` on one camera mid-run, so the recorder must reconnect; expect
+zero others). The client runs on the same machine, so its CPU competes with the server's:
+figures are upper bounds for a server with the machine to itself. Segments are cut at
+``--segment-seconds`` (default 10 s rather than 60 s) so there is footage to seek from the
+first minute.
 
 Usage::
 
@@ -223,14 +226,17 @@ def gaps(system: System, start_us: int, end_us: int) -> list[tuple[str, str, flo
     return found
 
 
+def p95(values: list[float]) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
+
+
 def pct(values: list[float]) -> str:
     if not values:
         return "no samples"
-    v = sorted(values)
-    p95 = v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
     return (
-        f"n {len(v):5d}  p50 {statistics.median(v) * 1000:7.1f} ms  "
-        f"p95 {p95 * 1000:7.1f} ms  max {v[-1] * 1000:7.1f} ms"
+        f"n {len(values):5d}  p50 {statistics.median(values) * 1000:7.1f} ms  "
+        f"p95 {p95(values) * 1000:7.1f} ms  max {max(values) * 1000:7.1f} ms"
     )
 
 
@@ -242,6 +248,7 @@ def main() -> None:
     ap.add_argument("--every", type=float, default=5.0, help="seconds between a user's actions")
     ap.add_argument("--segment-seconds", type=float, default=10.0)
     ap.add_argument("--no-fault", action="store_true", help="inject no fault")
+    ap.add_argument("--reference-seconds", type=float, default=20.0, help="one user alone, first")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="wk-console-load-"))
@@ -272,24 +279,25 @@ def main() -> None:
 
     ids = [c.camera_id for c in cams]
     fault_cam = cams[0]
-    run_start = system.clock.now_us()
-    client = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            CLIENT,
-            url,
-            json.dumps(users),
-            ",".join(ids),
-            str(args.seconds),
-            str(args.tiles),
-            str(args.every),
-            str(t0_us),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+
+    def start_client(
+        who: list[dict[str, str]], seconds: float, every: float
+    ) -> subprocess.Popen[str]:
+        argv = [url, json.dumps(who), ",".join(ids), str(seconds), str(args.tiles)]
+        return subprocess.Popen(
+            [sys.executable, "-c", CLIENT, *argv, str(every), str(t0_us)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+
+    # Reference, same run, same server and recording load: one user alone.
+    alone, _ = start_client(users[:1], args.reference_seconds, 2.0).communicate(
+        timeout=args.reference_seconds + 120
     )
+    reference = json.loads(alone)["times"]
+    run_start = system.clock.now_us()
+    client = start_client(users, args.seconds, args.every)
     fault_at = None
     if not args.no_fault:
         time.sleep(args.seconds / 2)
@@ -318,9 +326,15 @@ def main() -> None:
         f"{len(cams)} simulated cameras (720p main + sub) recorded in the server process; "
         f"{os.cpu_count()} CPUs, client and rig on the same machine, loopback"
     )
+    print(f"  (reference: the same actions by one user alone, {args.reference_seconds:.0f} s)")
     for action, values in result["times"].items():
         if action != "alerts_poll":  # a long poll: its time is the wait, not a latency
-            print(f"  {action:15s} {pct(values)}")
+            ref = reference.get(action, [])
+            ratio = (
+                f"  p95 x{p95(values) / p95(ref):.1f} of one user alone" if values and ref else ""
+            )
+            print(f"  {action:15s} {pct(values)}{ratio}")
+            print(f"  {'  one user':15s} {pct(ref)}")
     print(f"  alert long polls answered: {len(result['times']['alerts_poll'])}")
     mb = [b / 1e6 for b in result["tile_bytes"]]
     if mb:

@@ -51,7 +51,7 @@ from watchkeeper.auth.service import UserSpec
 from watchkeeper.config.settings import Settings
 from watchkeeper.demo import attach_rig, demo_rig_config, simulated_cameras
 from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.recording.models import Segment
+from watchkeeper.recording.models import Segment, StreamEvent
 from watchkeeper.simulate import Rig
 from watchkeeper.system import System, build_system, live_recorder_config, start_recorder
 from watchkeeper.timeutil import US_PER_S
@@ -226,6 +226,20 @@ def gaps(system: System, start_us: int, end_us: int) -> list[tuple[str, str, flo
     return found
 
 
+def events_near(system: System, hole: tuple[str, str, float, int]) -> list[str]:
+    """The stream's recorded state changes from 2 s before the hole to 2 s after it."""
+    camera, stream, seconds, at = hole
+    with system.db.session() as s:
+        rows = s.execute(
+            select(StreamEvent.state, StreamEvent.reason).where(
+                StreamEvent.camera_id == camera,
+                StreamEvent.stream == stream,
+                StreamEvent.at_us.between(at - 2 * US_PER_S, at + int((seconds + 2) * US_PER_S)),
+            )
+        ).all()
+    return [f"{r.state}: {r.reason}" for r in rows]
+
+
 def p95(values: list[float]) -> float:
     v = sorted(values)
     return v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
@@ -315,6 +329,7 @@ def main() -> None:
         and h[0] == fault_cam.camera_id
         and abs(h[3] - fault_at) < 10 * US_PER_S
     ]
+    others = {h: events_near(system, h) for h in holes if h not in injected}
     server.should_exit = True
     thread.join(timeout=10)
     system.close()
@@ -346,9 +361,10 @@ def main() -> None:
     print(f"  client errors: {result['error_count']} {result['errors'][:5]}")
     print(
         f"  recording gaps over 0.5 s in the run: {len(holes)} "
-        f"({len(injected)} at the injected drop on {fault_cam.camera_id}); "
-        f"others: {[h for h in holes if h not in injected]}"
+        f"({len(injected)} at the injected drop on {fault_cam.camera_id}), {len(others)} others"
     )
+    for (camera, stream, seconds, _at), events in others.items():
+        print(f"    {camera}/{stream}: {seconds:.2f} s; stream events around it: {events}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan
 from watchkeeper.system import build_system
 from watchkeeper.timeutil import SystemClock
-from watchkeeper.web.app import create_app
+from watchkeeper.web.serving import server_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +94,7 @@ def main() -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(system), log_level="warning"))
+    server = uvicorn.Server(server_config(system, log_level="warning"))
     th = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     th.start()
     while not server.started:

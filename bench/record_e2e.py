@@ -166,7 +166,7 @@ def run_ours(urls: list[str], seconds: float, workers: int) -> Side:
         env = {**os.environ, "WATCHKEEPER_MODE": "development", "WATCHKEEPER_DATA_DIR": tmp}
         env.pop("WATCHKEEPER_DATABASE_URL", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "watchkeeper", "record", "--data-dir", tmp,
+            [sys.executable, "-m", "watchkeeper", "--data-dir", tmp, "record",
              "--workers", str(workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -16,6 +16,7 @@ from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
+from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.playback.service import PlaybackService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
@@ -27,9 +28,15 @@ from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
 from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
-from watchkeeper.timeutil import Clock, SystemClock
+from watchkeeper.timeutil import LONDON, Clock, SystemClock
 
-__all__ = ["System", "build_system", "start_export_worker", "start_recorder"]
+__all__ = [
+    "System",
+    "build_system",
+    "live_recorder_config",
+    "start_export_worker",
+    "start_recorder",
+]
 
 
 @dataclass
@@ -47,6 +54,8 @@ class System:
     partners: PartnerService
     playback: PlaybackService
     requests: RequestService
+    live: LiveSessions
+    """Open live sockets, re-checked against their sessions; log-out ends its own."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -74,12 +83,14 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         session_hours=settings.session_hours,
     )
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
+    users = UserService(clock, policy)
+    cameras = CameraService(clock)
     return System(
         settings=settings,
         clock=clock,
         db=db,
-        users=UserService(clock, policy),
-        cameras=CameraService(clock),
+        users=users,
+        cameras=cameras,
         incidents=incidents,
         radio=RadioService(clock, incidents),
         shifts=ShiftService(clock, RecordedHealth(clock)),
@@ -88,18 +99,28 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         partners=PartnerService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
         requests=RequestService(clock, CameraService(clock)),
+        live=LiveSessions(session_check(db, users, cameras)),
     )
 
 
-def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
-    """Record in this process (``serve``, ``demo``), so live video can use its fan-out.
+def live_recorder_config(settings: Settings) -> RecorderConfig:
+    """The settings' recorder for a web process: sub-streams recorded too (small live tiles
+    play them) unless the settings say otherwise."""
+    config = settings.recorder
+    if "record_sub" in config.model_fields_set:
+        return config
+    return config.model_copy(update={"record_sub": True})
 
-    Sub-streams are recorded too: small live tiles play them.
+
+def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
+    """Record in this process (``record``, ``serve``, ``demo``); live video uses its fan-out.
+
+    ``config`` defaults to the settings' recorder section.
     """
     recorder = RecorderService(
         system.db,
         system.playback.root,
-        config or RecorderConfig(record_sub=True),
+        config or system.settings.recorder,
         system.clock,
         on_offline=camera_offline,
     )
@@ -115,7 +136,7 @@ def start_export_worker(system: System) -> ExportWorker:
         system.playback.root,
         system.settings.data_dir,
         system.clock,
-        system.settings.timezone,
+        LONDON.key,
     )
     worker.start()
     system.exports = worker

@@ -17,7 +17,7 @@ import uvicorn
 
 from tests.conftest import make_settings, need_service
 from watchkeeper.system import System, build_system
-from watchkeeper.web.app import create_app
+from watchkeeper.web.serving import server_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,12 +51,8 @@ def serve_app(system: System) -> Iterator[str]:
     """
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(system),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
+        server_config(
+            system, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import serve_app
+from tests.browser.latency_probe import GRAB_JS, latency_ms
 from tests.conftest import make_settings, need_service
 from tests.foundation.helpers import add_user, load_small_register
 from tests.simulate.conftest import _media_problem
 from tests.simulate.rigs import ptz, small_config
 from watchkeeper.auth.roles import Role
-from watchkeeper.live.latency import GRAB_JS, latency_ms
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan

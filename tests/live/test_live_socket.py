@@ -136,3 +136,46 @@ def test_alerts_report_offline_and_back_online_for_visible_cameras(
     ]  # not BK-001 (brook), not connecting
     again = live_client.get(f"/api/live/events?after={got['last']}", headers=acme).json()
     assert again["events"] == []
+
+
+def test_alerts_are_pushed_by_the_recorder_not_polled(
+    live_client: TestClient, live_system: System
+) -> None:
+    """A waiting client costs one query, and the recorder's state change answers it."""
+    import threading
+
+    from sqlalchemy import event
+
+    from watchkeeper.recording.models import StreamState
+    from watchkeeper.recording.paths import StreamKey
+
+    acme = {"cookie": cookie_for(live_system, "acme-viewer")}
+    last = live_client.get("/api/live/events", headers=acme).json()["last"]
+    queries: list[str] = []
+
+    def count(_conn: object, _cur: object, statement: str, *_args: object) -> None:
+        if "recording_stream_event" in statement and statement.lstrip().upper().startswith(
+            "SELECT"
+        ):
+            queries.append(statement)
+
+    engine = live_system.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        quiet = live_client.get(f"/api/live/events?after={last}&wait=3", headers=acme).json()
+        assert quiet["events"] == [] and len(queries) == 1  # not one a second
+
+        assert live_system.recorder is not None
+        record_event = live_system.recorder._events  # the recorder's own writer
+        at = live_system.clock.now_us()
+        timer = threading.Timer(
+            1.0, record_event, (StreamKey("RP-001", "main"), StreamState.OFFLINE, at, "test")
+        )
+        timer.start()
+        started = time.monotonic()
+        got = live_client.get(f"/api/live/events?after={last}&wait=20", headers=acme).json()
+        timer.join()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [(e["camera_id"], e["state"]) for e in got["events"]] == [("RP-001", "offline")]
+    assert time.monotonic() - started < 15  # answered by the change, not the 20 s wait

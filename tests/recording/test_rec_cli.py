@@ -145,7 +145,7 @@ def test_record_logs_each_state_change_once_and_counts_open_segments(
             .values(main_url=f"rtsp://u:pw@127.0.0.1:{port}/x")
         )
     child = subprocess.Popen(
-        [sys.executable, "-m", "watchkeeper", "record", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "watchkeeper", "--data-dir", str(tmp_path), "record"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -210,3 +210,95 @@ def test_storage_error_is_one_line_naming_the_camera_once(
     text = [r.getMessage() for r in caplog.records if "Input/output error" in r.getMessage()]
     assert len(text) == 1, text
     assert text[0].startswith("TC-001/main stalled: storage error: cannot write"), text[0]
+
+
+# --- the global options reach every recording command -----------------------------------
+
+
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHKEEPER_MODE", "development")
+    for name in ("WATCHKEEPER_DATA_DIR", "WATCHKEEPER_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_global_data_dir_reaches_holds_check_and_gaps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from watchkeeper.cli.main import build_app
+    from watchkeeper.recording.models import RecordingHold
+
+    _clean_env(monkeypatch)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    target = tmp_path / "target"
+
+    def run(*args: str) -> tuple[int, str]:
+        r = CliRunner().invoke(build_app(), ["--data-dir", str(target), *args])
+        return r.exit_code, r.output
+
+    code, out = run(
+        "holds", "add", "--from", "2026-01-01T10:00", "--to", "2026-01-01T11:00",
+        "--reference", "INC-1", "--reason", "assault", "--holder", "PC 1",
+    )  # fmt: skip
+    assert (code, out) == (0, "hold 1 created\n")
+    assert "INC-1" in run("holds", "list")[1]
+    assert run("check") == (0, "0 rows, 0 files, 0 problems\n")
+    assert run("gaps", "TC-001", "--day", "2026-01-01")[0] == 0
+    db = Database(f"sqlite:///{target / 'watchkeeper.db'}")
+    with db.session() as s:
+        assert [h.reference for h in s.query(RecordingHold)] == ["INC-1"]
+    assert not (elsewhere / "data").exists()  # nothing went to the default folder
+
+
+def test_record_uses_the_global_data_dir_and_recorder_settings(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``watchkeeper --data-dir X record`` records into X, cut as the environment says."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import select
+
+    import watchkeeper
+    from watchkeeper.recording.models import Segment
+
+    target = tmp_path / "target"
+    target.mkdir()
+    db = Database(f"sqlite:///{target / 'watchkeeper.db'}")
+    upgrade(db.engine)
+    add_cameras(db, ("TC-001",), url=str(clip))
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),
+        "WATCHKEEPER_MODE": "development",
+        "WATCHKEEPER_RECORDER__SEGMENT_SECONDS": "2",
+        "WATCHKEEPER_RECORDER__STAGGER": "false",
+    }
+    env.pop("WATCHKEEPER_DATA_DIR", None)
+    env.pop("WATCHKEEPER_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watchkeeper", "--data-dir", str(target), "record"],
+        cwd=elsewhere,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        rows: list[Segment] = []
+        while len(rows) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.3)
+            with db.session() as s:
+                rows = list(s.execute(select(Segment)).scalars())
+                s.expunge_all()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    assert len(rows) >= 2, "nothing recorded into the --data-dir"
+    assert all((target / "recordings" / r.path).is_file() for r in rows)
+    assert (rows[0].end_us - rows[0].start_us) / 1e6 < 4  # 2 s segments, not the 60 s default
+    assert not (elsewhere / "data").exists()

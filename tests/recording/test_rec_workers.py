@@ -60,7 +60,9 @@ def test_two_shards_record_all_cameras_and_a_killed_shard_comes_back(
         [
             sys.executable,
             "-c",
-            "from watchkeeper.recording.worker import run_workers; run_workers(2, None, 0.2)",
+            "from watchkeeper.config.settings import load_settings\n"
+            "from watchkeeper.recording.worker import run_workers\n"
+            "run_workers(2, load_settings(), 0.2)",
         ],
         env=env,
     )

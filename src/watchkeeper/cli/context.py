@@ -57,15 +57,15 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @contextmanager
-def open_system(ctx: typer.Context, **more: object) -> Iterator[System]:
+def open_system(ctx: typer.Context, error_code: int = 1, **more: object) -> Iterator[System]:
     """The system built from the command's settings; Watchkeeper errors end the command."""
     try:
         system = build_system(state_of(ctx).settings(**more))
     except WatchkeeperError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(str(exc), error_code) from exc
     try:
         yield system
     except WatchkeeperError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(str(exc), error_code) from exc
     finally:
         system.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
-from watchkeeper.system import System, start_export_worker, start_recorder
+from watchkeeper.system import System, live_recorder_config, start_export_worker, start_recorder
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -107,24 +107,18 @@ def register(app: typer.Typer) -> None:
         """Run the web server and the recorder (live video subscribes to its streams)."""
         import uvicorn
 
-        from watchkeeper.web.app import create_app
+        from watchkeeper.web.serving import server_config
 
         with open_system(ctx, host=host, port=port) as system:
             if system.settings.site_file is not None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
             if record:
-                start_recorder(system)
+                start_recorder(system, live_recorder_config(system.settings))
             start_export_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
             try:
-                uvicorn.run(
-                    create_app(system),
-                    host=system.settings.host,
-                    port=system.settings.port,
-                    log_level="info",
-                    proxy_headers=system.settings.tls,
-                )
+                uvicorn.Server(server_config(system, log_level="info")).run()
             finally:
                 checkpoints.stop()
 
@@ -142,9 +136,9 @@ def register(app: typer.Typer) -> None:
         """A working control room on the embedded default: the sample borough, demo users."""
         import uvicorn
 
-        from watchkeeper.web.app import create_app
+        from watchkeeper.web.serving import server_config
 
-        overrides: dict[str, object] = {"host": host, "port": port, "mode": "development"}
+        overrides: dict[str, Any] = {"host": host, "port": port, "mode": "development"}
         with open_system(ctx, **overrides) as system:
             ensure_admin(system)
             register_file = site_file or system.settings.site_file or find_example()
@@ -153,7 +147,7 @@ def register(app: typer.Typer) -> None:
             rig = start_demo_rig(system) if cameras else None
             logins = demo_users(system)
             if record:
-                start_recorder(system)
+                start_recorder(system, live_recorder_config(system.settings))
             start_export_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
@@ -161,12 +155,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  log in as {username:12} ({role}) password {password}")
             typer.echo("(demo passwords are new at each start)\n", err=False)
             try:
-                uvicorn.run(
-                    create_app(system),
-                    host=system.settings.host,
-                    port=system.settings.port,
-                    log_level="warning",
-                )
+                uvicorn.Server(server_config(system, log_level="warning")).run()
             finally:
                 if rig is not None:
                     rig.stop()

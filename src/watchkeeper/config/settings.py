@@ -10,12 +10,12 @@ import os
 import secrets
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from watchkeeper.errors import ConfigError
+from watchkeeper.recording.config import RecorderConfig
 
 __all__ = ["DEV_SECRET", "Settings", "ensure_secret_file", "load_settings"]
 
@@ -25,7 +25,9 @@ DEV_SECRET = "development-only-secret-change-me"  # noqa: S105
 class Settings(BaseSettings):
     """Settings of one Watchkeeper process."""
 
-    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHKEEPER_", env_nested_delimiter="__", extra="forbid"
+    )
 
     mode: Literal["development", "production"] = Field(
         "production",
@@ -44,7 +46,6 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         DEV_SECRET, min_length=16, description="Key for sessions and CSRF tokens (keep private)"
     )
-    timezone: str = Field("Europe/London", description="Zone in which times are shown")
     site_file: Path | None = Field(
         None,
         description="YAML site file (sites, areas, cameras) validated and applied at start",
@@ -81,15 +82,11 @@ class Settings(BaseSettings):
         le=3660,
         description="Days footage marked on an incident stays held after the span ends",
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+    recorder: RecorderConfig = Field(
+        default_factory=RecorderConfig,
+        description="Recorder: segment length, back-off, disk thresholds "
+        "(env WATCHKEEPER_RECORDER__SEGMENT_SECONDS=30 and so on)",
+    )
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:
@@ -112,10 +109,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'watchkeeper.db').resolve()}"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 def ensure_secret_file(data_dir: Path) -> bool:

@@ -16,7 +16,7 @@ buffer. A viewer that falls behind is skipped to the next keyframe by the fan-ou
 from __future__ import annotations
 
 import contextlib
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,32 +119,38 @@ class Chunk:
 
 
 class LiveViewer:
-    """One viewer's subscription and muxer; :meth:`next` blocks, so run it off the loop.
+    """One viewer's subscription and muxer, driven from the event loop: no thread per viewer.
 
-    :meth:`close` may be called from another thread while :meth:`next` is muxing (a socket
-    closing under a cancelled task): the muxer is then closed by ``next`` itself, never
-    under its feet.
+    The fan-out calls ``wake`` from the recorder's thread when the viewer's queue stops
+    being empty (or is closed); ``wake`` only schedules (``loop.call_soon_threadsafe``), so
+    the recorder never waits for a viewer. :meth:`drain` then muxes what is queued: a remux
+    of a few packets, no decode, cheap enough for the loop. A viewer that cannot keep up is
+    skipped to the next keyframe by the fan-out, and closed after repeated overruns.
     """
 
-    def __init__(self, supervisor: StreamSupervisor, queue: int = 90) -> None:
+    def __init__(
+        self, supervisor: StreamSupervisor, wake: Callable[[], None], queue: int = 90
+    ) -> None:
         self._sup = supervisor
-        self._sub = supervisor.fanout.subscribe(queue)
+        self._sub = supervisor.fanout.subscribe(queue, waker=wake)
         self._mux: LiveMuxer | None = None
-        self._lock = threading.Lock()
-        self._closing = False
 
-    def next(self, timeout: float = 1.0) -> list[Chunk]:
-        """Chunks for the next packet; empty on timeout."""
-        lp = self._sub.get(timeout)
-        with self._lock:
-            if self._closing:
-                self._close_mux()
-                return []
+    def drain(self, most: int = 30) -> list[Chunk]:
+        """Chunks for up to ``most`` queued packets; MediaError once the fan-out dropped us."""
+        out: list[Chunk] = []
+        for _ in range(most):
+            lp = self._sub.get_nowait()
             if lp is None:
-                if self._sub.closed:
+                if self._sub.closed and not out:
                     raise MediaError("live viewer fell too far behind")
-                return []
-            return self._mux_one(lp)
+                break
+            out += self._mux_one(lp)
+        return out
+
+    @property
+    def pending(self) -> bool:
+        """Packets are queued (more than one :meth:`drain` held)."""
+        return bool(self._sub.qsize())
 
     def _mux_one(self, lp: LivePacket) -> list[Chunk]:
         out: list[Chunk] = []
@@ -155,7 +161,7 @@ class LiveViewer:
         ):
             if not lp.keyframe or template is None:
                 return []
-            self._close_mux()
+            self.close_muxer()
             m = self._mux = LiveMuxer(template, lp)
             out.append(Chunk(m.init, True, lp.wall_us, m.mime, m.width, m.height))
         data = m.push(lp)
@@ -163,19 +169,14 @@ class LiveViewer:
             out.append(Chunk(data, False, lp.wall_us))
         return out
 
-    def _close_mux(self) -> None:
+    def close_muxer(self) -> None:
         if self._mux is not None:
             self._mux.close()
             self._mux = None
 
     def close(self) -> None:
-        self._closing = True
         self._sup.fanout.unsubscribe(self._sub)
-        if self._lock.acquire(blocking=False):
-            try:
-                self._close_mux()
-            finally:
-                self._lock.release()
+        self.close_muxer()
 
 
 def fragments_of(data: bytes) -> int:

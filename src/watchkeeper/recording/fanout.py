@@ -3,6 +3,11 @@
 Each subscriber has a bounded queue. When it is full the subscriber has fallen behind: its
 queue is emptied and it receives nothing until the next keyframe (so what it gets still
 decodes). A subscriber that falls behind ``max_skips`` times in a row is closed.
+
+A subscriber on an event loop does not block in :meth:`Subscription.get`: it sets a
+``waker`` (called from the publisher's thread when its queue stops being empty or it is
+closed; it must only schedule, e.g. ``loop.call_soon_threadsafe``) and drains with
+:meth:`Subscription.get_nowait`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Subscription(Generic[T]):
         self._skips_in_row = 0
         self.skipped = 0
         self.closed = False
+        self.waker: Callable[[], None] | None = None
 
     def _offer(self, item: T, key: bool) -> None:
         with self._cond:
@@ -44,6 +50,7 @@ class Subscription(Generic[T]):
                 self._skips_in_row += 1
                 if self._skips_in_row >= self._max_skips:
                     self.closed = True
+                    self._wake()
                 self._cond.notify_all()
                 return
             if key:
@@ -52,6 +59,12 @@ class Subscription(Generic[T]):
                     self._skips_in_row = 0
             self._items.append(item)
             self._cond.notify()
+            if len(self._items) == 1:
+                self._wake()
+
+    def _wake(self) -> None:
+        if self.waker is not None:
+            self.waker()
 
     def get(self, timeout: float | None = None) -> T | None:
         """The next item, or ``None`` on timeout or when closed and drained."""
@@ -60,10 +73,19 @@ class Subscription(Generic[T]):
                 self._cond.wait(timeout)
             return self._items.popleft() if self._items else None
 
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def get_nowait(self) -> T | None:
+        """The next item, or ``None`` when the queue is empty."""
+        with self._cond:
+            return self._items.popleft() if self._items else None
+
     def close(self) -> None:
         with self._cond:
             self.closed = True
             self._cond.notify_all()
+            self._wake()
 
 
 class Fanout(Generic[T]):
@@ -76,8 +98,11 @@ class Fanout(Generic[T]):
         self._subs: list[Subscription[T]] = []
         self._lock = threading.Lock()
 
-    def subscribe(self, maxsize: int | None = None) -> Subscription[T]:
+    def subscribe(
+        self, maxsize: int | None = None, waker: Callable[[], None] | None = None
+    ) -> Subscription[T]:
         sub: Subscription[T] = Subscription(maxsize or self._maxsize, self._max_skips)
+        sub.waker = waker
         with self._lock:
             self._subs = [*self._subs, sub]
         return sub

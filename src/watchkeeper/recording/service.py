@@ -23,6 +23,7 @@ from watchkeeper.errors import Conflict, NotFound, StorageError
 from watchkeeper.recording.check import CheckReport, check
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.ingest import Opener, rtsp_opener
+from watchkeeper.recording.models import StreamState
 from watchkeeper.recording.paths import RecorderLock, StreamKey
 from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
 from watchkeeper.recording.segments import SegmentWriter
@@ -77,6 +78,17 @@ class RecorderService:
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
         self.startup_report: CheckReport | None = None
         self._lock: RecorderLock | None = None
+
+    def on_state_change(
+        self, listener: Callable[[StreamKey, StreamState], None]
+    ) -> Callable[[], None]:
+        """Call ``listener`` after each stream state change is recorded; returns the undo.
+
+        It runs on the stream's thread, so it must only schedule (live alerts use
+        ``loop.call_soon_threadsafe``).
+        """
+        self._events.listeners.append(listener)
+        return lambda: self._events.listeners.remove(listener)
 
     def plan(self) -> list[StreamPlan]:
         """The streams to record: active cameras in this shard with a URL."""

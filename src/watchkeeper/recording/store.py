@@ -138,6 +138,8 @@ class EventLog:
     def __init__(self, db: Database, on_offline: OfflineHook | None = None) -> None:
         self._db = db
         self._on_offline = on_offline
+        self.listeners: list[Callable[[StreamKey, StreamState], None]] = []
+        """Told after each change is committed (from the stream's thread; must not block)."""
 
     def __call__(self, key: StreamKey, state: StreamState, at_us: int, reason: str) -> None:
         try:
@@ -155,3 +157,5 @@ class EventLog:
                     self._on_offline(s, key.camera_id, at_us, reason)
         except SQLAlchemyError as exc:
             raise StorageError(f"could not record stream event for {key}: {exc}") from exc
+        for listener in list(self.listeners):
+            listener(key, state)

@@ -2,14 +2,18 @@
 
 ``python -m watchkeeper.recording.worker --shard-index I --shard-count N`` records the cameras
 of shard I. :func:`run_workers` starts N such processes and restarts any that dies, because
-a dead worker is a set of cameras nobody records. Signals (SIGINT, SIGTERM) stop them all;
-each finishes and indexes its open segments.
+a dead worker is a set of cameras nobody records. The parent hands each worker its own
+settings as JSON on standard input (``--settings-stdin``; never on the command line, where
+any user could read a database password), so a worker records exactly where its parent
+was told to; every process is built by the one composition root (``build_system``).
+Signals (SIGINT, SIGTERM) stop them all; each finishes and indexes its open segments.
 """
 
 from __future__ import annotations
 
 import argparse
 import faulthandler
+import json
 import logging
 import signal
 import subprocess
@@ -19,14 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.config.settings import load_settings
-from watchkeeper.db.engine import Database
-from watchkeeper.db.migrate import upgrade
+from watchkeeper.config.settings import Settings, load_settings
 from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.recording.service import RecorderService, recordings_root
-from watchkeeper.records.faults import camera_offline
+from watchkeeper.system import build_system, start_recorder
 
-__all__ = ["main", "run_shard", "run_workers"]
+__all__ = ["main", "run_shard", "run_workers", "shard_config"]
 
 log = logging.getLogger(__name__)
 
@@ -43,33 +44,39 @@ def _stop_on_signals() -> threading.Event:
 
 
 def run_shard(
-    data_dir: Path | None, config: RecorderConfig, migrate: bool = True
+    settings: Settings, config: RecorderConfig | None = None, migrate: bool = True
 ) -> tuple[int, int]:
     """Record this shard's cameras until a signal; returns (streams, streams that had a
     segment open at the stop and finished it)."""
-    settings = load_settings(data_dir=data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.db_url)
-    if migrate:
-        upgrade(db.engine)
-    done = _stop_on_signals()
-    service = RecorderService(
-        db, recordings_root(settings.data_dir), config, on_offline=camera_offline
-    )
-    service.start()
-    streams = len(service.health())
-    log.info("shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams)
-    done.wait()
-    finished = service.stop()
-    db.dispose()
+    config = config or settings.recorder
+    system = build_system(settings, migrate=migrate)
+    finished = 0
+    try:
+        done = _stop_on_signals()
+        service = start_recorder(system, config)
+        streams = len(service.health())
+        log.info(
+            "shard %d/%d: recording %d streams", config.shard_index, config.shard_count, streams
+        )
+        done.wait()
+        finished = service.stop()  # open segments are finished and indexed
+    finally:
+        system.close()
     return streams, finished
 
 
-def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0) -> None:
+def shard_config(settings: Settings, index: int, count: int) -> RecorderConfig:
+    """The settings' recorder section for shard ``index`` of ``count`` (validated)."""
+    return RecorderConfig.model_validate(
+        {**settings.recorder.model_dump(), "shard_index": index, "shard_count": count}
+    )
+
+
+def run_workers(count: int, settings: Settings, restart_delay_s: float = 1.0) -> None:
     """Run ``count`` shard processes; restart any that exits until a signal arrives."""
-    load_settings(data_dir=data_dir)  # refuse bad settings before spawning anything
-    upgrade(Database(load_settings(data_dir=data_dir).db_url).engine)
+    build_system(settings).close()  # migrate once, before any worker starts
     done = _stop_on_signals()
+    handed = json.dumps(settings.model_dump(mode="json")).encode()
 
     def spawn(i: int) -> subprocess.Popen[bytes]:
         args = [
@@ -83,10 +90,13 @@ def run_workers(count: int, data_dir: Path | None, restart_delay_s: float = 1.0)
             "--shard-count",
             str(count),
             "--no-migrate",
+            "--settings-stdin",
         ]
-        if data_dir is not None:
-            args += ["--data-dir", str(data_dir)]
-        return subprocess.Popen(args)
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE)
+        assert proc.stdin is not None
+        proc.stdin.write(handed)
+        proc.stdin.close()
+        return proc
 
     procs = {i: spawn(i) for i in range(count)}
     while not done.wait(0.5):
@@ -107,11 +117,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shard-count", type=int, default=1)
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--no-migrate", action="store_true")
+    ap.add_argument(
+        "--settings-stdin", action="store_true", help="Settings as JSON on stdin (from the parent)"
+    )
     args = ap.parse_args(argv)
     faulthandler.enable()  # a native crash (the media library) prints every thread's stack
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = RecorderConfig(shard_index=args.shard_index, shard_count=args.shard_count)
-    run_shard(args.data_dir, config, migrate=not args.no_migrate)
+    if args.settings_stdin:
+        settings = load_settings(**json.loads(sys.stdin.read()))
+    else:
+        settings = load_settings(data_dir=args.data_dir)
+    config = shard_config(settings, args.shard_index, args.shard_count)
+    run_shard(settings, config, migrate=not args.no_migrate)
 
 
 if __name__ == "__main__":

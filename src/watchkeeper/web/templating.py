@@ -1,4 +1,4 @@
-"""Jinja2 environment for pages, with time filters in the configured zone."""
+"""Jinja2 environment for pages, with time filters in Europe/London (``timeutil``)."""
 
 from __future__ import annotations
 

@@ -100,6 +100,7 @@ def build_router(pages: Pages) -> APIRouter:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             system.users.close_session(s, cookie)
+            system.live.session_ended(cookie)
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE)
         return resp

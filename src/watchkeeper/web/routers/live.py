@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -28,17 +28,20 @@ from watchkeeper.errors import MediaError, NotFound, WatchkeeperError
 from watchkeeper.live.hls import HlsFeed, LiveHls
 from watchkeeper.live.snapshot import live_jpeg
 from watchkeeper.live.streamer import LiveViewer
-from watchkeeper.recording.models import StreamEvent
+from watchkeeper.recording.models import StreamEvent, StreamState
+from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.supervisor import StreamSupervisor
 from watchkeeper.system import System
 from watchkeeper.timeutil import format_local
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.visibility import SeenCamera, visible_camera
 
 __all__ = ["build_router", "pick_supervisor"]
 
 log = logging.getLogger(__name__)
 Live = Annotated[Principal, Depends(require(Right.VIDEO_LIVE))]
+Watched = Annotated[SeenCamera, Depends(visible_camera(Right.VIDEO_LIVE))]
 ALERT_STATES = ("offline", "stalled", "streaming")
 
 
@@ -78,38 +81,50 @@ def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
     return who
 
 
+def _on_alert(
+    system: System, loop: asyncio.AbstractEventLoop, changed: asyncio.Event
+) -> Callable[[], None] | None:
+    """Set ``changed`` when this process's recorder records an alert state; the undo.
+
+    ``None`` when the recorder runs in another process: then the caller polls.
+    """
+    if system.recorder is None or not system.recorder.running:
+        return None
+
+    def listener(_key: StreamKey, state: StreamState) -> None:
+        if state.value in ALERT_STATES:
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting
+                loop.call_soon_threadsafe(changed.set)
+
+    return system.recorder.on_state_change(listener)
+
+
 def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     router = APIRouter(tags=["live"])
     hls_base = "/api/live/cameras/{camera_id}/hls"
 
-    def feed(system: System, s: Session, who: Principal, camera_id: str, stream: str) -> HlsFeed:
-        system.cameras.get(s, who, camera_id)
-        return hls.feed(pick_supervisor(system, camera_id, stream))
+    def feed(system: System, cam: SeenCamera, stream: str) -> HlsFeed:
+        return hls.feed(pick_supervisor(system, cam.id, stream))
 
     @router.get("/api/live/cameras/{camera_id}/snapshot.jpg")
     def live_snapshot(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
         """The live picture as a JPEG (the next keyframe, so up to one GOP away)."""
-        system.cameras.get(s, who, camera_id)
-        jpeg = live_jpeg(pick_supervisor(system, camera_id, stream))
+        jpeg = live_jpeg(pick_supervisor(system, cam.id, stream))
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/live.m3u8")
     def hls_playlist(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
         """Live HLS (fallback for clients without MSE): the last few GOPs."""
-        text = feed(system, s, who, camera_id, stream).playlist(
-            f"/api/live/cameras/{camera_id}/hls", f"?stream={stream}"
+        text = feed(system, cam, stream).playlist(
+            f"/api/live/cameras/{cam.id}/hls", f"?stream={stream}"
         )
         return Response(
             text, media_type="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-store"}
@@ -117,27 +132,23 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
 
     @router.get(hls_base + "/init.mp4")
     def hls_init(
-        camera_id: str,
+        cam: Watched,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
-        f = feed(system, s, who, camera_id, stream)
+        f = feed(system, cam, stream)
         if not f.init:
             raise NotFound("no live video from this camera yet")
         return Response(f.init, media_type="video/mp4", headers={"Cache-Control": "no-store"})
 
     @router.get(hls_base + "/{seq}.m4s")
     def hls_segment(
-        camera_id: str,
+        cam: Watched,
         seq: int,
         system: SystemDep,
-        s: SessionDep,
-        who: Live,
         stream: Literal["main", "sub"] = "main",
     ) -> Response:
-        data = feed(system, s, who, camera_id, stream).segment(seq)
+        data = feed(system, cam, stream).segment(seq)
         return Response(
             data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
         )
@@ -204,11 +215,24 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        while True:
-            found = await run_in_threadpool(fetch)
-            if found or loop.time() >= deadline:
-                return {"events": found, "last": found[-1]["id"] if found else after}
-            await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+        changed = asyncio.Event()
+        undo = _on_alert(system, loop, changed)
+        try:
+            while True:
+                changed.clear()
+                found = await run_in_threadpool(fetch)
+                if found or loop.time() >= deadline:
+                    return {"events": found, "last": found[-1]["id"] if found else after}
+                # Recorder here: woken by its state changes. Elsewhere: look again in 1 s.
+                left = max(0.0, deadline - loop.time())
+                try:
+                    await asyncio.wait_for(changed.wait(), left if undo else min(1.0, left))
+                except TimeoutError:
+                    if undo is not None:
+                        return {"events": [], "last": after}
+        finally:
+            if undo is not None:
+                undo()
 
     @router.websocket("/api/live/cameras/{camera_id}/ws")
     async def live_socket(
@@ -225,20 +249,47 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             await ws.close(code=4404, reason=str(exc)[:120])
             return
         await ws.accept()
-        viewer = LiveViewer(sup)
-        closed = asyncio.Event()
+        await _serve_live(ws, system, sup, ws.cookies[SESSION_COOKIE], camera_id)
 
-        async def watch_close() -> None:
-            try:
-                while True:
-                    await ws.receive_text()
-            except (WebSocketDisconnect, RuntimeError):
-                closed.set()
+    return router
 
-        watcher = asyncio.create_task(watch_close())
-        try:
-            while not closed.is_set():
-                chunks = await run_in_threadpool(viewer.next, 0.5)
+
+async def _serve_live(
+    ws: WebSocket, system: System, sup: StreamSupervisor, cookie: str, camera_id: str
+) -> None:
+    """Send the viewer's chunks as the fan-out wakes it, on the loop: no thread per socket.
+
+    Ends when the client leaves, the fan-out drops a viewer that cannot keep up, or the
+    session ends (:class:`LiveSessions`: log-out at once, other ends at the next re-check).
+    """
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    ended = False
+
+    def end() -> None:
+        nonlocal ended
+        ended = True
+        wake.set()
+
+    def from_fanout() -> None:  # the recorder's thread: schedule only, never wait
+        with contextlib.suppress(RuntimeError):  # loop closed: the socket is gone too
+            loop.call_soon_threadsafe(wake.set)
+
+    async def watch_close() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await ws.receive_text()
+        end()
+
+    viewer = LiveViewer(sup, from_fanout)
+    unwatch = system.live.watch(cookie, camera_id, end)
+    watcher = asyncio.create_task(watch_close())
+    try:
+        while not ended:
+            await wake.wait()
+            wake.clear()
+            while not ended:
+                chunks = viewer.drain()
                 for c in chunks:
                     if c.reset:
                         await ws.send_text(
@@ -253,15 +304,16 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
                             )
                         )
                     await ws.send_bytes(c.data)
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        except (MediaError, WatchkeeperError) as exc:
-            log.info("live %s ended: %s", camera_id, exc)
-        finally:
-            watcher.cancel()
-            viewer.close()  # quick, and must run even when this task is being cancelled
-            if ws.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(RuntimeError):
-                    await ws.close()
-
-    return router
+                if not viewer.pending:
+                    break
+    except (WebSocketDisconnect, RuntimeError, OSError):  # the client left mid-send
+        pass
+    except (MediaError, WatchkeeperError) as exc:
+        log.info("live %s ended: %s", camera_id, exc)
+    finally:
+        unwatch()
+        watcher.cancel()
+        viewer.close()
+        if ws.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # client gone
+                await ws.close(code=1000 if not ended else 4401)

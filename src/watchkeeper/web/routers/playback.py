@@ -24,10 +24,12 @@ from watchkeeper.timeutil import format_local, format_utc, parse_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.ranges import ranged_response
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.visibility import SeenCamera, visible_camera
 
 __all__ = ["build_router"]
 
 Viewer = Annotated[Principal, Depends(require(Right.VIDEO_PLAYBACK))]
+Recorded = Annotated[SeenCamera, Depends(visible_camera(Right.VIDEO_PLAYBACK))]
 Stream = Literal["main", "sub"]
 PREFIX = "/api/playback/cameras/{camera_id}"
 
@@ -77,14 +79,13 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post(PREFIX + "/views")
     def open_view(
-        camera_id: str,
+        cam: Recorded,
         system: SystemDep,
         s: SessionDep,
-        who: Viewer,
         body: Annotated[ViewRequest, Body()],
     ) -> ViewReply:
         """Give the reason for viewing recorded footage; the reply's token opens it."""
-        system.cameras.get(s, who, camera_id)
+        camera_id, who = cam.id, cam.who
         grant, audited = system.playback.views.open(
             s, who, camera_id, body.start_us, body.end_us, body.reason
         )
@@ -98,20 +99,21 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get(PREFIX + "/timeline")
     def timeline(
-        camera_id: str,
+        cam: Recorded,
         system: SystemDep,
         s: SessionDep,
-        who: Viewer,
         start: int,
         end: int,
         buckets: int = Query(1000, ge=10, le=10_000),
         stream: Stream = "main",
     ) -> dict[str, object]:
         """Recorded spans, explained gaps and holds, merged to ``buckets`` pixels."""
-        system.cameras.get(s, who, camera_id)
+        camera_id = cam.id
         if end <= start:
             raise ValidationError("end must be after start")
-        t = build_timeline(s, camera_id, start, end, buckets, stream, system.clock.now_us())
+        t = build_timeline(
+            s, camera_id, start, end, buckets, stream, system.clock.now_us(), who=cam.who
+        )
         return {
             "camera_id": t.camera_id,
             "stream": t.stream,
@@ -130,16 +132,15 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get(PREFIX + "/vod.m3u8")
     def vod(
-        camera_id: str,
+        cam: Recorded,
         system: SystemDep,
         s: SessionDep,
-        who: Viewer,
         start: int,
         end: int,
         view: str,
         stream: Stream = "main",
     ) -> Response:
-        system.cameras.get(s, who, camera_id)
+        camera_id, who = cam.id, cam.who
         system.playback.views.check(view, who, camera_id, start, end)
 
         def url_for(a: int, b: int, base: int) -> str:
@@ -155,10 +156,9 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get(PREFIX + "/media.mp4")
     def media(
-        camera_id: str,
+        cam: Recorded,
         system: SystemDep,
         s: SessionDep,
-        who: Viewer,
         start: int,
         end: int,
         view: str,
@@ -168,7 +168,7 @@ def build_router(pages: Pages) -> APIRouter:
         range_: Annotated[str | None, Header(alias="range")] = None,
     ) -> Response:
         """The range as one MP4, built from the index; answers HTTP Range requests."""
-        system.cameras.get(s, who, camera_id)
+        camera_id, who = cam.id, cam.who
         system.playback.views.check(view, who, camera_id, start, end)
         vm = system.playback.media(s, camera_id, stream, start, end, exact, base)
         name = f"{camera_id}_{format_utc(vm.start_us).replace(':', '')}.mp4"
@@ -186,16 +186,15 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get(PREFIX + "/snapshot.jpg")
     def snapshot(
-        camera_id: str,
+        cam: Recorded,
         system: SystemDep,
         s: SessionDep,
-        who: Viewer,
         at: int,
         view: str,
         stream: Stream = "main",
     ) -> Response:
         """The picture on screen at ``at`` as a JPEG."""
-        system.cameras.get(s, who, camera_id)
+        camera_id, who = cam.id, cam.who
         system.playback.views.check(view, who, camera_id, at, at + 1)
         vm = system.playback.media(s, camera_id, stream, at, at + 1)
         jpeg = encode_jpeg(decode_at(vm, at))

@@ -10,6 +10,7 @@ from watchkeeper.audit import models as audit_models
 from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
+from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
 
@@ -22,6 +23,7 @@ _MODULES = (
     recording_models,
     incident_models,
     log_models,
+    ptz_models,
 )
 metadata = Base.metadata
 

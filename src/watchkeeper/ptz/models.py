@@ -1,0 +1,47 @@
+"""Tables of PTZ control: what each camera can do, and its named presets."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from watchkeeper.db.base import Base, micros
+
+__all__ = ["PtzCamera", "PtzPreset"]
+
+
+class PtzCamera(Base):
+    """What Watchkeeper learnt from a camera over ONVIF, and its PTZ settings."""
+
+    __tablename__ = "ptz_camera"
+    camera_id: Mapped[str] = mapped_column(ForeignKey("camera.id"), primary_key=True)
+    profile_token: Mapped[str] = mapped_column(
+        String(64), default="", comment="The media profile PTZ commands name"
+    )
+    capabilities: Mapped[str] = mapped_column(
+        Text, default="{}", comment="JSON: spaces, speed ranges, preset count, privacy masks"
+    )
+    priorities: Mapped[str] = mapped_column(
+        Text, default="{}", comment="JSON: role -> control priority, overriding the defaults"
+    )
+    clock_offset_us: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Camera clock minus server clock, from GetSystemDateAndTime"
+    )
+    clock_checked_us: Mapped[int | None] = mapped_column(BigInteger)
+    probed_us: Mapped[int] = micros(comment="When the capabilities were read")
+
+
+class PtzPreset(Base):
+    """A named view of a camera, kept here and written to the camera (its token)."""
+
+    __tablename__ = "ptz_preset"
+    __table_args__ = (UniqueConstraint("camera_id", "name", name="uq_ptz_preset_camera_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("camera.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token: Mapped[str] = mapped_column(String(64), comment="The camera's own preset token")
+    pan: Mapped[float] = mapped_column(Float)
+    tilt: Mapped[float] = mapped_column(Float)
+    zoom: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_us: Mapped[int] = micros()

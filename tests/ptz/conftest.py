@@ -3,22 +3,37 @@ and a system on SQLite whose register points TC-001 (PTZ) and TC-002 (fixed) at 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import serve_app
 from tests.conftest import make_settings
 from tests.foundation.helpers import add_user, load_small_register
 from tests.simulate.conftest import footage_dir, media_ready
 from tests.simulate.rigs import fixed, ptz, small_config
 from watchkeeper.auth.roles import Role
 from watchkeeper.cameras.models import Camera
+from watchkeeper.ptz.onvif import OnvifAddress, OnvifCamera, PtzPosition
 from watchkeeper.simulate.rig import Rig
 from watchkeeper.system import System, build_system
 from watchkeeper.timeutil import SystemClock
 
-__all__ = ["footage_dir", "media_ready", "onvif_url", "ptz_rig", "ptz_system"]
+__all__ = [
+    "Served",
+    "footage_dir",
+    "head",
+    "media_ready",
+    "onvif_url",
+    "ptz_rig",
+    "ptz_system",
+    "send_home",
+    "served",
+]
 USER, PASSWORD = "operator", "s3cret-pass"
 
 
@@ -50,3 +65,52 @@ def ptz_system(tmp_path: Path, ptz_rig: Rig) -> Iterator[System]:
     add_user(system, "rex", Role.OPERATOR, expiry_days=-1)
     yield system
     system.close()
+
+
+def head(rig: Rig, name: str = "ptz1") -> PtzPosition:
+    """Where the simulated camera points now, read over ONVIF GetStatus."""
+
+    async def read() -> PtzPosition:
+        cam = OnvifCamera(OnvifAddress.from_url(name, onvif_url(rig, name)))
+        try:
+            return await cam.status("main")
+        finally:
+            await cam.close()
+
+    return asyncio.run(read())
+
+
+def send_home(rig: Rig, name: str = "ptz1") -> None:
+    """Drive the camera to the centre, zoomed out, and wait until it is there."""
+
+    async def go() -> None:
+        cam = OnvifCamera(OnvifAddress.from_url(name, onvif_url(rig, name)))
+        try:
+            await cam.absolute_move("main", PtzPosition(0.0, 0.0, 0.0))
+            deadline = time.monotonic() + 10
+            while (await cam.status("main")).moving and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+        finally:
+            await cam.close()
+
+    asyncio.run(go())
+
+
+@dataclass
+class Served:
+    url: str
+    system: System
+    rig: Rig
+
+    def cookie(self, username: str) -> str:
+        with self.system.db.session() as s:
+            token = self.system.users.open_session(s, self.system.users.get(s, username))
+        return f"wk_session={token}"
+
+
+@pytest.fixture
+def served(ptz_system: System, ptz_rig: Rig) -> Iterator[Served]:
+    """The app of ``ptz_system`` on a free port, the camera sent home first."""
+    send_home(ptz_rig)
+    with serve_app(ptz_system) as url:
+        yield Served(url, ptz_system, ptz_rig)

@@ -22,6 +22,7 @@ from watchkeeper.web.routers import (
     pages,
     partners,
     playback,
+    ptz,
     radio,
     records_pages,
     shifts,
@@ -67,6 +68,8 @@ def create_app(system: System) -> FastAPI:
         app.include_router(records_router.router)
     app.include_router(playback.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
+    app.state.ptz = ptz.make_control(system)
+    app.include_router(ptz.build_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

@@ -1,0 +1,156 @@
+"""PTZ control from the console: one WebSocket per tile, beside (not inside) the video one.
+
+The socket authenticates from the session cookie, refuses foreign origins and cameras the
+user may not see, like the live-video socket; anyone who may watch a camera sees who holds
+it, and steering needs the PTZ right and a valid licence (checked by the control service).
+Messages are small JSON objects; see docs/design/ptz.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, WebSocket
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from watchkeeper.auth.principal import Principal
+from watchkeeper.auth.roles import Right
+from watchkeeper.errors import NotFound, ValidationError, WatchkeeperError
+from watchkeeper.ptz.control import PtzControl
+from watchkeeper.ptz.directory import PtzDirectory
+from watchkeeper.system import System
+from watchkeeper.web.deps import SESSION_COOKIE
+
+__all__ = ["MAX_MESSAGES_PER_S", "build_router", "control_of", "make_control"]
+
+log = logging.getLogger(__name__)
+MAX_MESSAGES_PER_S = 100
+"""A console sends about 10 a second while steering; far more is a fault or an attack."""
+
+
+def control_of(app: FastAPI | Any) -> PtzControl:
+    control: PtzControl = app.state.ptz
+    return control
+
+
+def _principal(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
+    origin = ws.headers.get("origin")
+    if origin is not None and origin.split("://", 1)[-1] != ws.headers.get("host", ""):
+        return None
+    cookie = ws.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    with system.db.session() as s:
+        who = system.users.principal_for_session(s, cookie)
+        if who is None or not who.can(Right.VIDEO_LIVE):
+            return None
+        try:
+            system.cameras.get(s, who, camera_id)
+        except NotFound:
+            return None
+        return who
+
+
+def _axis(msg: dict[str, Any], key: str) -> float:
+    v = msg.get(key, 0.0)
+    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
+        raise ValidationError(f"{key} must be a number from -1 to 1")
+    return max(-1.0, min(1.0, float(v)))
+
+
+async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: Any) -> None:
+    if not isinstance(msg, dict):
+        raise ValidationError("a PTZ message is a JSON object with a type")
+    kind = msg.get("type")
+    if kind == "hb":
+        control.heartbeat(camera_id, who)
+    elif kind == "move":
+        v = (_axis(msg, "pan"), _axis(msg, "tilt"), _axis(msg, "zoom"))
+        control.move(camera_id, who, v)
+    elif kind == "stop":
+        control.stop(camera_id, who)
+    elif kind == "take":
+        await control.take(camera_id, who)
+    elif kind == "release":
+        await control.release(camera_id, who)
+    elif kind == "lock":
+        await control.lock(camera_id, who, str(msg.get("user", "")) or who.username)
+    elif kind == "unlock":
+        await control.unlock(camera_id, who)
+    else:
+        raise ValidationError(f"unknown PTZ message type {kind!r}")
+
+
+def build_router() -> APIRouter:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await control_of(app).close()
+
+    router = APIRouter(tags=["ptz"], lifespan=lifespan)
+
+    @router.websocket("/ws/ptz/{camera_id}")
+    async def ptz_socket(ws: WebSocket, camera_id: str) -> None:
+        sys_: System = ws.app.state.system
+        who = await run_in_threadpool(_principal, ws, sys_, camera_id)
+        if who is None:
+            await ws.close(code=4403)
+            return
+        control = control_of(ws.app)
+        await ws.accept()
+        out: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
+
+        def send(msg: dict[str, Any]) -> None:
+            with contextlib.suppress(asyncio.QueueFull):  # a console that stopped reading
+                out.put_nowait(msg)
+
+        async def pump() -> None:
+            while True:
+                await ws.send_text(json.dumps(await out.get()))
+
+        pumper = asyncio.create_task(pump())
+        listener = control.watch(camera_id, who.username, send)
+        loop = asyncio.get_running_loop()
+        window, count = loop.time(), 0
+        try:
+            while True:
+                text = await ws.receive_text()
+                now = loop.time()
+                if now - window >= 1.0:
+                    window, count = now, 0
+                count += 1
+                if count > MAX_MESSAGES_PER_S:
+                    await control.release(camera_id, who, "too many commands")
+                    send({"type": "error", "message": "too many commands: control ended"})
+                    await asyncio.sleep(0.05)  # let the pump say so before closing
+                    await ws.close(code=4429)
+                    break
+                try:
+                    await _dispatch(control, camera_id, who, json.loads(text))
+                except json.JSONDecodeError:
+                    send({"type": "error", "message": "a PTZ message is JSON"})
+                except WatchkeeperError as exc:
+                    send({"type": "error", "message": str(exc)})
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            pumper.cancel()
+            await control.unwatch(camera_id, listener)
+            if ws.application_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                    await ws.close()
+
+    return router
+
+
+def make_control(system: System) -> PtzControl:
+    """The app's PTZ control service (one per web process)."""
+    return PtzControl(system.db, system.users, PtzDirectory(system.db, system.clock), system.clock)

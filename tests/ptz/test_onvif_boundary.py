@@ -12,13 +12,17 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import serve_app
 from tests.ptz.conftest import PASSWORD, onvif_url
-from watchkeeper.cameras.models import Camera
+from watchkeeper.cameras.models import Camera, CameraStatus
 from watchkeeper.errors import AuthError, MediaError, ValidationError
 from watchkeeper.ptz.clock import ClockWatch
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.models import PtzCamera
 from watchkeeper.ptz.onvif import OnvifAddress, OnvifCamera
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.service import RecorderService, StreamPlan
 from watchkeeper.records.log_models import Fault
 from watchkeeper.simulate.rig import Rig
 from watchkeeper.system import System
@@ -138,3 +142,29 @@ def test_unknown_preset_is_refused_by_name(ptz_rig: Rig) -> None:
 
     with pytest.raises(ValidationError, match="camera TC-001 refused GotoPreset: no preset"):
         asyncio.run(go())
+
+
+def test_a_recording_server_checks_camera_clocks_at_start(ptz_system: System, ptz_rig: Rig) -> None:
+    """Served with a recorder, the app reads each ONVIF camera's clock and hands the offset
+    to the recorder's supervisor for that camera (stored on its new segments)."""
+    with ptz_system.db.session() as s:
+        tc2 = s.get(Camera, "TC-002")
+        assert tc2 is not None
+        tc2.status = CameraStatus.ACTIVE
+        tc2.purpose, tc2.dpia_ref = "test", "DPIA-T"
+        url = tc2.main_url = ptz_rig.camera("cam1").main_url
+    recorder = RecorderService(
+        ptz_system.db,
+        ptz_system.playback.root,
+        RecorderConfig(segment_seconds=10, fsync_each_fragment=False),
+        ptz_system.clock,
+    )
+    recorder.start([StreamPlan(StreamKey("TC-002", "main"), url)])
+    ptz_system.recorder = recorder
+    with serve_app(ptz_system):
+        deadline = time.monotonic() + 10
+        sup = recorder.supervisor("TC-002")
+        while sup.clock_offset_us is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sup.clock_offset_us is not None
+        assert 3.5 * US_PER_S < sup.clock_offset_us < 6.5 * US_PER_S

@@ -18,12 +18,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.cameras.models import Camera, CameraStatus
 from watchkeeper.errors import NotFound, ValidationError, WatchkeeperError
+from watchkeeper.ptz.clock import ClockWatch
 from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.system import System
@@ -59,6 +62,17 @@ def _principal(ws: WebSocket, system: System, camera_id: str) -> Principal | Non
         return who
 
 
+def _onvif_cameras(system: System) -> list[str]:
+    with system.db.session() as s:
+        return list(
+            s.scalars(
+                select(Camera.id).where(
+                    Camera.onvif_url != "", Camera.status == CameraStatus.ACTIVE
+                )
+            )
+        )
+
+
 def _axis(msg: dict[str, Any], key: str) -> float:
     v = msg.get(key, 0.0)
     if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
@@ -92,8 +106,19 @@ async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: An
 def build_router() -> APIRouter:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        control = control_of(app)
+        system: System = app.state.system
+        watch: asyncio.Task[None] | None = None
+        if system.recorder is not None:  # this process records: keep camera clocks checked
+            ids = await asyncio.to_thread(_onvif_cameras, system)
+            clocks = ClockWatch(control.directory, system.recorder.set_clock_offset)
+            watch = asyncio.create_task(clocks.run(ids), name="ptz-clock-watch")
         yield
-        await control_of(app).close()
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+        await control.close()
 
     router = APIRouter(tags=["ptz"], lifespan=lifespan)
 

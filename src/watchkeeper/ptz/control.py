@@ -10,21 +10,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right, Role
 from watchkeeper.auth.service import UserService
 from watchkeeper.cameras.models import Camera, CameraKind
 from watchkeeper.db.engine import Database
-from watchkeeper.errors import Forbidden, LicenceInvalid, NotFound, ValidationError
+from watchkeeper.errors import (
+    Forbidden,
+    LicenceInvalid,
+    NotFound,
+    ValidationError,
+    WatchkeeperError,
+)
+from watchkeeper.ptz.audit import record_session
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.drive import DEAD_MAN_S, Drive, Velocity
-from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
+from watchkeeper.ptz.presets import Presets
+from watchkeeper.ptz.sessions import LOCKERS, Ended, Holder, SessionBook, priority_of
+from watchkeeper.ptz.tours import TourRunner, TourStep
 from watchkeeper.timeutil import Clock
 
 __all__ = ["GATE_EVERY_S", "Listener", "PtzControl"]
@@ -64,6 +73,9 @@ class PtzControl:
         self._listeners: dict[str, dict[int, Listener]] = {}
         self._ids = itertools.count(1)
         self._gate_task: asyncio.Task[None] | None = None
+        self.presets = Presets(directory)
+        self._tours: dict[str, tuple[TourRunner, asyncio.Task[None]]] = {}
+        self._homing: dict[str, asyncio.Task[None]] = {}
 
     # -- watching ----------------------------------------------------------------------------
     def watch(self, camera_id: str, username: str, send: Send) -> Listener:
@@ -91,7 +103,14 @@ class PtzControl:
             "holder_role": None if s is None else s.holder.role.value,
             "locked_to": self.book.locked_to(camera_id),
             "you": s is not None and s.holder.username == username,
+            "tour": self._tour_state(camera_id),
         }
+
+    def _tour_state(self, camera_id: str) -> str | None:
+        tour = self._tours.get(camera_id)
+        if tour is None:
+            return None
+        return "paused" if self.book.session(camera_id) is not None else "running"
 
     def _broadcast(self, camera_id: str) -> None:
         for x in list(self._listeners.get(camera_id, {}).values()):
@@ -164,6 +183,9 @@ class PtzControl:
         if holder.priority <= 0:
             raise Forbidden(f"the {who.role.value} role has no PTZ priority on {camera_id}")
         _session, ended = self.book.take(camera_id, holder)
+        homing = self._homing.pop(camera_id, None)
+        if homing is not None:
+            homing.cancel()
         if ended is not None:
             await self._finish(ended, keep_drive=True)
         if camera_id not in self._drives:
@@ -222,6 +244,106 @@ class PtzControl:
         self.book.unlock(camera_id, holder)
         self._broadcast(camera_id)
 
+    # -- presets, home, tours ----------------------------------------------------------------
+    async def save_preset(self, camera_id: str, who: Principal, name: str) -> None:
+        self._holding(camera_id, who)
+        await self.presets.save(camera_id, name, who.username)
+        await self._broadcast_presets(camera_id)
+
+    async def goto_preset(
+        self, camera_id: str, who: Principal, name: str, speed: float = 1.0
+    ) -> None:
+        drive = self._holding(camera_id, who)
+        drive.halt()
+        await drive.settled()  # the Stop must not overtake the GotoPreset
+        preset = await self.presets.goto(camera_id, name, speed)
+        session = self.book.session(camera_id)
+        if session is not None:
+            session.presets.append(preset.name)
+
+    async def delete_preset(self, camera_id: str, who: Principal, name: str) -> None:
+        self._holding(camera_id, who)
+        await self.presets.delete(camera_id, name)
+        await self._broadcast_presets(camera_id)
+
+    async def preset_names(self, camera_id: str) -> dict[str, Any]:
+        names = [p.name for p in await asyncio.to_thread(self.presets.list, camera_id)]
+        return {"type": "presets", "camera": camera_id, "names": names}
+
+    async def _broadcast_presets(self, camera_id: str) -> None:
+        msg = await self.preset_names(camera_id)
+        for x in list(self._listeners.get(camera_id, {}).values()):
+            x.send(msg)
+
+    def _supervising(self, who: Principal) -> None:
+        who.require(Right.PTZ_CONTROL)
+        if who.role not in LOCKERS:
+            raise Forbidden("only a supervisor or manager may set tours and home presets")
+
+    async def set_home(self, camera_id: str, who: Principal, preset: str, after_s: int) -> None:
+        """Return to ``preset`` after ``after_s`` idle seconds (0: never)."""
+        self._supervising(who)
+        if not 0 <= after_s <= 86_400:
+            raise ValidationError("return home after 0 (never) to 86400 seconds")
+        if preset:
+            await asyncio.to_thread(self.presets.get, camera_id, preset)
+        await asyncio.to_thread(self.directory.set_home, camera_id, preset, after_s)
+        await self._schedule_home(camera_id)
+
+    async def _schedule_home(self, camera_id: str) -> None:
+        old = self._homing.pop(camera_id, None)
+        if old is not None:
+            old.cancel()
+        preset, after_s = await asyncio.to_thread(self.directory.home, camera_id)
+        if preset and after_s and camera_id not in self._tours:
+            self._homing[camera_id] = asyncio.create_task(
+                self._home_later(camera_id, preset, after_s), name=f"ptz-home-{camera_id}"
+            )
+
+    async def _home_later(self, camera_id: str, preset: str, after_s: int) -> None:
+        await asyncio.sleep(after_s)
+        if self.book.session(camera_id) is None and camera_id not in self._tours:
+            try:
+                await self.presets.goto(camera_id, preset)
+            except WatchkeeperError as exc:
+                log.warning("return home of %s: %s", camera_id, exc)
+        self._homing.pop(camera_id, None)
+
+    async def start_tour(self, camera_id: str, who: Principal, steps: list[TourStep]) -> None:
+        self._supervising(who)
+        if not steps:
+            raise ValidationError("a tour needs at least one preset")
+        known = {p.name for p in await asyncio.to_thread(self.presets.list, camera_id)}
+        missing = [s.preset for s in steps if s.preset not in known]
+        if missing:
+            raise NotFound(f"camera {camera_id} has no preset {missing[0]!r}")
+        await self.stop_tour(camera_id, who)
+        tour_json = json.dumps([s.model_dump() for s in steps])
+        await asyncio.to_thread(self.directory.set_tour, camera_id, tour_json)
+
+        async def goto(name: str, speed: float) -> None:
+            await self.presets.goto(camera_id, name, speed)
+
+        runner = TourRunner(
+            camera_id, steps, goto, lambda: self.book.session(camera_id) is not None,
+            self.clock.monotonic,
+        )  # fmt: skip
+        self._tours[camera_id] = (runner, asyncio.create_task(runner.run()))
+        self._broadcast(camera_id)
+
+    def tour(self, camera_id: str) -> TourRunner | None:
+        found = self._tours.get(camera_id)
+        return None if found is None else found[0]
+
+    async def stop_tour(self, camera_id: str, who: Principal) -> None:
+        self._supervising(who)
+        found = self._tours.pop(camera_id, None)
+        if found is not None:
+            found[1].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await found[1]
+            self._broadcast(camera_id)
+
     # -- endings -----------------------------------------------------------------------------
     def _on_camera_error(self, camera_id: str, text: str) -> None:
         s = self.book.session(camera_id)
@@ -247,32 +369,16 @@ class PtzControl:
             msg["detail"] = detail
         self._tell(camera_id, ended.session.holder.username, msg)
         self._broadcast(camera_id)
-        await asyncio.to_thread(self._audit, ended, detail)
-
-    def _audit(self, ended: Ended, detail: str) -> None:
-        s, h = ended.session, ended.session.holder
-        with self.db.session() as db:
-            record(
-                db,
-                Actor(h.user_id, h.username),
-                "ptz.session",
-                "camera",
-                s.camera_id,
-                ended.reason,
-                {
-                    "from_us": s.started_us,
-                    "to_us": ended.ended_us,
-                    "taken_over_by": ended.by,
-                    "presets": s.presets,
-                    "commands": s.commands,
-                    "dead_man_stops": s.dead_man_stops,
-                    "detail": detail,
-                },
-                clock=self.clock,
-            )
+        await asyncio.to_thread(record_session, self.db, self.clock, ended, detail)
+        if not keep_drive and ended.reason != "server stopped":
+            await self._schedule_home(camera_id)
 
     async def close(self) -> None:
         """End every session (camera stopped, audited) and the loops; at shutdown."""
+        for task in [t for _r, t in self._tours.values()] + list(self._homing.values()):
+            task.cancel()
+        self._tours.clear()
+        self._homing.clear()
         if self._gate_task is not None:
             self._gate_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

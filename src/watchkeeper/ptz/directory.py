@@ -98,6 +98,9 @@ class PtzDirectory:
                 profile_token="",
                 capabilities="{}",
                 priorities="{}",
+                home_preset="",
+                home_after_s=0,
+                tour="[]",
                 probed_us=self.clock.now_us(),
             )
             s.add(row)
@@ -112,6 +115,26 @@ class PtzDirectory:
     def set_priorities(self, camera_id: str, priorities: dict[str, int]) -> None:
         with self.db.session() as s:
             self._row(s, camera_id).priorities = json.dumps(priorities, sort_keys=True)
+
+    def home(self, camera_id: str) -> tuple[str, int]:
+        """The camera's home preset and the idle seconds before returning to it."""
+        with self.db.session() as s:
+            row = s.get(PtzCamera, camera_id)
+            return ("", 0) if row is None else (row.home_preset, row.home_after_s)
+
+    def set_home(self, camera_id: str, preset: str, after_s: int) -> None:
+        with self.db.session() as s:
+            row = self._row(s, camera_id)
+            row.home_preset, row.home_after_s = preset, after_s
+
+    def tour(self, camera_id: str) -> str:
+        with self.db.session() as s:
+            row = s.get(PtzCamera, camera_id)
+            return "[]" if row is None else row.tour
+
+    def set_tour(self, camera_id: str, tour_json: str) -> None:
+        with self.db.session() as s:
+            self._row(s, camera_id).tour = tour_json
 
     def store_clock(self, camera_id: str, offset_us: int) -> None:
         with self.db.session() as s:

@@ -69,6 +69,13 @@ class Drive:
             self.wanted = STILL
             self._changed.set()
 
+    async def settled(self, timeout: float = CAMERA_TIMEOUT_S + 0.5) -> None:
+        """Wait until the camera has been sent what is wanted (e.g. the Stop before a goto)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while self.sent != self.wanted and loop.time() < end:
+            await asyncio.sleep(0.01)
+
     async def _send_loop(self) -> None:
         last_sent_at = 0.0
         while True:

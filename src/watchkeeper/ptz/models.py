@@ -24,6 +24,15 @@ class PtzCamera(Base):
     priorities: Mapped[str] = mapped_column(
         Text, default="{}", comment="JSON: role -> control priority, overriding the defaults"
     )
+    home_preset: Mapped[str] = mapped_column(
+        String(100), default="", comment="Preset to return to when left idle ('' = none)"
+    )
+    home_after_s: Mapped[int] = mapped_column(
+        Integer, default=0, comment="Idle seconds before returning home (0 = never)"
+    )
+    tour: Mapped[str] = mapped_column(
+        Text, default="[]", comment="JSON: [{preset, dwell_s, speed}] visited in order"
+    )
     clock_offset_us: Mapped[int | None] = mapped_column(
         BigInteger, comment="Camera clock minus server clock, from GetSystemDateAndTime"
     )

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -29,6 +30,7 @@ from watchkeeper.errors import NotFound, ValidationError, WatchkeeperError
 from watchkeeper.ptz.clock import ClockWatch
 from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
+from watchkeeper.ptz.tours import TourStep
 from watchkeeper.system import System
 from watchkeeper.web.deps import SESSION_COOKIE
 
@@ -99,6 +101,26 @@ async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: An
         await control.lock(camera_id, who, str(msg.get("user", "")) or who.username)
     elif kind == "unlock":
         await control.unlock(camera_id, who)
+    elif kind == "preset_save":
+        await control.save_preset(camera_id, who, str(msg.get("name", "")))
+    elif kind == "preset_goto":
+        speed = abs(_axis(msg, "speed")) if "speed" in msg else 1.0
+        await control.goto_preset(camera_id, who, str(msg.get("name", "")), speed or 1.0)
+    elif kind == "preset_delete":
+        await control.delete_preset(camera_id, who, str(msg.get("name", "")))
+    elif kind == "home_set":
+        after = msg.get("after_s", 0)
+        if not isinstance(after, int) or isinstance(after, bool):
+            raise ValidationError("after_s is a whole number of seconds")
+        await control.set_home(camera_id, who, str(msg.get("preset", "")), after)
+    elif kind == "tour_start":
+        try:
+            steps = [TourStep.model_validate(x) for x in msg.get("steps") or []]
+        except PydanticError as exc:
+            raise ValidationError(f"tour steps: {exc.errors()[0]['msg']}") from None
+        await control.start_tour(camera_id, who, steps)
+    elif kind == "tour_stop":
+        await control.stop_tour(camera_id, who)
     else:
         raise ValidationError(f"unknown PTZ message type {kind!r}")
 
@@ -143,6 +165,7 @@ def build_router() -> APIRouter:
 
         pumper = asyncio.create_task(pump())
         listener = control.watch(camera_id, who.username, send)
+        send(await control.preset_names(camera_id))
         loop = asyncio.get_running_loop()
         window, count = loop.time(), 0
         try:

@@ -41,6 +41,24 @@ def upgrade() -> None:
             comment="JSON: role -> control priority, overriding the defaults",
         ),
         sa.Column(
+            "home_preset",
+            sa.String(length=100),
+            nullable=False,
+            comment="Preset to return to when left idle ('' = none)",
+        ),
+        sa.Column(
+            "home_after_s",
+            sa.Integer(),
+            nullable=False,
+            comment="Idle seconds before returning home (0 = never)",
+        ),
+        sa.Column(
+            "tour",
+            sa.Text(),
+            nullable=False,
+            comment="JSON: [{preset, dwell_s, speed}] visited in order",
+        ),
+        sa.Column(
             "clock_offset_us",
             sa.BigInteger(),
             nullable=True,

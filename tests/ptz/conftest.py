@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -35,6 +37,7 @@ __all__ = [
     "served",
 ]
 USER, PASSWORD = "operator", "s3cret-pass"
+T = TypeVar("T")
 
 
 def onvif_url(rig: Rig, name: str, password: str = PASSWORD) -> str:
@@ -67,6 +70,13 @@ def ptz_system(tmp_path: Path, ptz_rig: Rig) -> Iterator[System]:
     system.close()
 
 
+def _in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on its own loop in a worker thread (Playwright's sync API keeps a
+    loop running in the test's thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def head(rig: Rig, name: str = "ptz1") -> PtzPosition:
     """Where the simulated camera points now, read over ONVIF GetStatus."""
 
@@ -77,7 +87,7 @@ def head(rig: Rig, name: str = "ptz1") -> PtzPosition:
         finally:
             await cam.close()
 
-    return asyncio.run(read())
+    return _in_thread(read)
 
 
 def send_home(rig: Rig, name: str = "ptz1") -> None:
@@ -93,7 +103,7 @@ def send_home(rig: Rig, name: str = "ptz1") -> None:
         finally:
             await cam.close()
 
-    asyncio.run(go())
+    _in_thread(go)
 
 
 @dataclass

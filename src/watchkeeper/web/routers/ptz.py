@@ -164,6 +164,7 @@ def build_router() -> APIRouter:
                 await ws.send_text(json.dumps(await out.get()))
 
         pumper = asyncio.create_task(pump())
+        send({"type": "hello", "can_steer": who.can(Right.PTZ_CONTROL)})
         listener = control.watch(camera_id, who.username, send)
         send(await control.preset_names(camera_id))
         loop = asyncio.get_running_loop()

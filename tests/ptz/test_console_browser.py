@@ -1,0 +1,151 @@
+"""Steering from the video wall in headless Chromium against the simulated PTZ camera:
+the keyboard and a (simulated) gamepad move the camera, and the painted picture moves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tests.conftest import need_service
+from tests.ptz.conftest import Served, head, send_home
+from watchkeeper.cameras.models import Camera
+from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.paths import StreamKey
+from watchkeeper.recording.service import RecorderService, StreamPlan
+from watchkeeper.simulate.rig import Rig
+from watchkeeper.system import System
+
+pytestmark = [pytest.mark.browser, pytest.mark.media]
+
+# A gamepad the page reads through navigator.getGamepads(); the test sets its axes.
+FAKE_PAD = """
+window.__pad = { axes: [0, 0, 0, 0], buttons: [], connected: true, id: "test pad", index: 0 };
+navigator.getGamepads = () => [window.__pad];
+"""
+
+
+@pytest.fixture
+def wall(ptz_system: System, ptz_rig: Rig) -> Iterator[Served]:
+    """The app, recording TC-001 (the simulated PTZ camera) so its tile plays live."""
+    send_home(ptz_rig)
+    cam = ptz_rig.camera("ptz1")
+    with ptz_system.db.session() as s:
+        tc1 = s.get(Camera, "TC-001")
+        assert tc1 is not None
+        tc1.main_url, tc1.sub_url = cam.main_url, cam.sub_url
+    recorder = RecorderService(
+        ptz_system.db,
+        ptz_system.playback.root,
+        RecorderConfig(segment_seconds=10, fsync_each_fragment=False, record_sub=True),
+        ptz_system.clock,
+    )
+    recorder.start(
+        [
+            StreamPlan(StreamKey("TC-001", "main"), cam.main_url),
+            StreamPlan(StreamKey("TC-001", "sub"), cam.sub_url),
+        ]
+    )
+    ptz_system.recorder = recorder
+    with serve_app(ptz_system) as url:
+        yield Served(url, ptz_system, ptz_rig)
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Any]:
+    need_service("Chromium", Path(CHROMIUM).exists())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context.add_init_script(FAKE_PAD)
+        yield context.new_page()
+        context.close()
+
+
+def open_wall(page: Any, wall: Served, username: str = "olive") -> Any:
+    token = wall.cookie(username).split("=", 1)[1]
+    page.context.add_cookies([{"name": "wk_session", "value": token, "url": wall.url}])
+    page.add_init_script(
+        f"localStorage.setItem('wk.wall.{username}', JSON.stringify({{size: 1, cams: ['TC-001']}}))"
+    )
+    page.goto(wall.url + "/wall")
+    tile = page.locator("wk-live-tile[camera='TC-001']")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('wk-live-tile[camera=\"TC-001\"] video');"
+        " return v && v.currentTime > 0.3; }",
+        timeout=10000,
+    )
+    tile.get_by_role("button", name="Take control of this camera").click()
+    page.wait_for_function(
+        "() => document.querySelector('wk-live-tile .ptz-holder').textContent === 'You control'"
+    )
+    tile.focus()
+    return tile
+
+
+def luma(page: Any) -> list[int]:
+    """The tile's painted picture, 64x36 grey levels."""
+    return list(
+        page.evaluate(
+            "() => { const v = document.querySelector('wk-live-tile[camera=\"TC-001\"] video');"
+            " const c = document.createElement('canvas'); c.width = 64; c.height = 36;"
+            " const g = c.getContext('2d'); g.drawImage(v, 0, 0, 64, 36);"
+            " const d = g.getImageData(0, 0, 64, 36).data; const out = [];"
+            " for (let i = 0; i < d.length; i += 4) out.push((d[i] + d[i+1] + d[i+2]) / 3 | 0);"
+            " return out; }"
+        )
+    )
+
+
+def diff(a: list[int], b: list[int]) -> float:
+    # The top and bottom rows hold the burned-in caption and the clock code, which change
+    # every frame; compare the scene between them.
+    rows = range(4 * 64, 32 * 64)
+    return sum(abs(a[i] - b[i]) for i in rows) / len(rows)
+
+
+def test_steer_with_the_keyboard_and_see_the_picture_move(wall: Served, page: Any) -> None:
+    open_wall(page, wall)
+    before = luma(page)
+    page.wait_for_timeout(500)
+    still = diff(before, luma(page))
+    page.keyboard.down("ArrowRight")
+    page.wait_for_timeout(900)
+    assert head(wall.rig).moving, "the camera pans while the key is held"
+    page.keyboard.up("ArrowRight")
+    page.wait_for_timeout(300)
+    stopped = head(wall.rig)
+    assert not stopped.moving and stopped.pan > 0.2
+    page.wait_for_timeout(700)  # the moved picture reaches the tile
+    moved = diff(before, luma(page))
+    assert moved > 4 * max(still, 1.0), (moved, still)
+    assert page.locator(".ptz-holder").text_content() == "You control"
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelector('.ptz-holder').textContent === 'Free'")
+
+
+def test_steer_with_a_gamepad_at_analogue_speed(wall: Served, page: Any) -> None:
+    open_wall(page, wall)
+    page.evaluate("() => { window.__pad.axes = [-0.5, 0, 0, 0]; }")  # half left
+    page.wait_for_timeout(400)
+    a, ta = head(wall.rig), time.monotonic()
+    page.wait_for_timeout(1000)
+    b, tb = head(wall.rig), time.monotonic()
+    rate = (a.pan - b.pan) / (tb - ta)
+    assert 0.25 < rate < 0.55, f"half deflection pans at about half top speed (0.4/s): {rate}"
+    page.evaluate("() => { window.__pad.axes = [0, -1, 0, -1]; }")  # full up, zoom in
+    page.wait_for_timeout(600)
+    c = head(wall.rig)
+    assert c.tilt > b.tilt + 0.2 and c.zoom > b.zoom + 0.1
+    page.evaluate("() => { window.__pad.axes = [0.05, 0.05, 0, 0]; }")  # inside the dead zone
+    page.wait_for_timeout(400)
+    d = head(wall.rig)
+    page.wait_for_timeout(300)
+    assert not head(wall.rig).moving and head(wall.rig).pan == pytest.approx(d.pan, abs=1e-4)

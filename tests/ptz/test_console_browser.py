@@ -149,3 +149,42 @@ def test_steer_with_a_gamepad_at_analogue_speed(wall: Served, page: Any) -> None
     d = head(wall.rig)
     page.wait_for_timeout(300)
     assert not head(wall.rig).moving and head(wall.rig).pan == pytest.approx(d.pan, abs=1e-4)
+
+
+def test_supervisor_locks_from_the_tile_and_runs_a_tour_from_the_settings_page(
+    wall: Served, page: Any
+) -> None:
+    tile = open_wall(page, wall, "sam")
+    tile.get_by_role("button", name="Save this view as a preset").wait_for()
+    for name in ("Gate", "Square"):
+        page.once("dialog", lambda d, n=name: d.accept(n))
+        page.keyboard.down("ArrowLeft" if name == "Gate" else "ArrowRight")
+        page.wait_for_timeout(400)
+        page.keyboard.up("ArrowLeft" if name == "Gate" else "ArrowRight")
+        tile.get_by_role("button", name="Save this view as a preset").click()
+        page.wait_for_function(
+            f"() => [...document.querySelectorAll('wk-live-tile select option')]"
+            f".some(o => o.value === '{name}')"
+        )
+    tile.get_by_role("button", name="Lock the camera to whoever holds it (or to you)").click()
+    page.wait_for_function(
+        "() => document.querySelector('.ptz-holder').textContent === 'You control · locked to sam'"
+    )
+    tile.get_by_role("button", name="Release the lock on this camera").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelector('.ptz-holder').textContent === 'Free'")
+    page.goto(wall.url + "/ptz/cameras/TC-001")
+    assert "up to 64 presets" in page.locator("main").text_content()
+    page.fill("#tour-steps", "Gate, 1, 1\nSquare, 1\nNowhere, 1")
+    page.get_by_role("button", name="Start tour").click()
+    assert "camera TC-001 has no preset 'Nowhere'" in page.get_by_role("alert").text_content()
+    page.fill("#tour-steps", "Gate, 1, 1\nSquare, 1")
+    page.get_by_role("button", name="Start tour").click()
+    assert page.locator("#tour-state").text_content() == "Tour running."
+    pans = set()
+    for _ in range(30):
+        pans.add(round(head(wall.rig).pan, 1))
+        time.sleep(0.1)
+    assert len(pans) >= 3, f"the camera travels between the presets: {pans}"
+    page.get_by_role("button", name="Stop tour").click()
+    assert page.locator("#tour-state").text_content() == "No tour running."

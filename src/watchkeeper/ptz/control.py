@@ -32,7 +32,7 @@ from watchkeeper.ptz.audit import record_session
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.drive import DEAD_MAN_S, Drive, Velocity
 from watchkeeper.ptz.presets import Presets
-from watchkeeper.ptz.sessions import LOCKERS, Ended, Holder, SessionBook, priority_of
+from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
 from watchkeeper.ptz.tours import TourRunner, TourStep
 from watchkeeper.timeutil import Clock
 
@@ -228,6 +228,7 @@ class PtzControl:
             await self._finish(ended)
 
     async def lock(self, camera_id: str, who: Principal, to_username: str) -> None:
+        self._supervising(who)
         overrides = await asyncio.to_thread(self.directory.priorities, camera_id)
         holder = Holder(who.user_id, who.username, who.role, priority_of(who.role, overrides))
         self.book.lock(camera_id, holder, to_username)
@@ -239,6 +240,7 @@ class PtzControl:
         self._broadcast(camera_id)
 
     async def unlock(self, camera_id: str, who: Principal) -> None:
+        self._supervising(who)
         overrides = await asyncio.to_thread(self.directory.priorities, camera_id)
         holder = Holder(who.user_id, who.username, who.role, priority_of(who.role, overrides))
         self.book.unlock(camera_id, holder)
@@ -275,10 +277,9 @@ class PtzControl:
         for x in list(self._listeners.get(camera_id, {}).values()):
             x.send(msg)
 
-    def _supervising(self, who: Principal) -> None:
-        who.require(Right.PTZ_CONTROL)
-        if who.role not in LOCKERS:
-            raise Forbidden("only a supervisor or manager may set tours and home presets")
+    @staticmethod
+    def _supervising(who: Principal) -> None:
+        who.require(Right.PTZ_SUPERVISE)
 
     async def set_home(self, camera_id: str, who: Principal, preset: str, after_s: int) -> None:
         """Return to ``preset`` after ``after_s`` idle seconds (0: never)."""

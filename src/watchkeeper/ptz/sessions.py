@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from watchkeeper.auth.roles import Role
-from watchkeeper.errors import Conflict, Forbidden
+from watchkeeper.errors import Conflict
 from watchkeeper.timeutil import Clock
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
 
 DEFAULT_PRIORITY: dict[Role, int] = {Role.OPERATOR: 10, Role.SUPERVISOR: 20, Role.MANAGER: 30}
 IDLE_TIMEOUT_S = 60.0
-LOCKERS = frozenset({Role.SUPERVISOR, Role.MANAGER})
 
 
 def priority_of(role: Role, overrides: dict[str, int]) -> int:
@@ -146,16 +145,12 @@ class SessionBook:
         return [self._end(c, "idle") for c, s in list(self._sessions.items()) if self._idle(s)]
 
     def lock(self, camera_id: str, by: Holder, to_username: str) -> None:
-        if by.role not in LOCKERS:
-            raise Forbidden("only a supervisor or manager may lock a camera")
         current = self._locks.get(camera_id)
         if current is not None and current.by.priority > by.priority:
             raise Conflict(f"camera {camera_id} is locked by {current.by.username}")
         self._locks[camera_id] = _Lock(to_username, by)
 
     def unlock(self, camera_id: str, by: Holder) -> None:
-        if by.role not in LOCKERS:
-            raise Forbidden("only a supervisor or manager may release a lock")
         current = self._locks.get(camera_id)
         if current is not None and current.by.priority > by.priority:
             raise Conflict(f"camera {camera_id} is locked by {current.by.username}")

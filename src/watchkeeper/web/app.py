@@ -69,7 +69,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(playback.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.state.ptz = ptz.make_control(system)
-    app.include_router(ptz.build_router())
+    app.include_router(ptz.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()
     if vendor is not None:

@@ -33,6 +33,8 @@ from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.tours import TourStep
 from watchkeeper.system import System
 from watchkeeper.web.deps import SESSION_COOKIE
+from watchkeeper.web.routers import ptz_pages
+from watchkeeper.web.templating import Pages
 
 __all__ = ["MAX_MESSAGES_PER_S", "build_router", "control_of", "make_control"]
 
@@ -125,7 +127,7 @@ async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: An
         raise ValidationError(f"unknown PTZ message type {kind!r}")
 
 
-def build_router() -> APIRouter:
+def build_router(pages: Pages) -> APIRouter:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         control = control_of(app)
@@ -143,6 +145,7 @@ def build_router() -> APIRouter:
         await control.close()
 
     router = APIRouter(tags=["ptz"], lifespan=lifespan)
+    router.include_router(ptz_pages.build_router(pages))
 
     @router.websocket("/ws/ptz/{camera_id}")
     async def ptz_socket(ws: WebSocket, camera_id: str) -> None:
@@ -164,7 +167,14 @@ def build_router() -> APIRouter:
                 await ws.send_text(json.dumps(await out.get()))
 
         pumper = asyncio.create_task(pump())
-        send({"type": "hello", "can_steer": who.can(Right.PTZ_CONTROL)})
+        send(
+            {
+                "type": "hello",
+                "user": who.username,
+                "can_steer": who.can(Right.PTZ_CONTROL),
+                "can_supervise": who.can(Right.PTZ_SUPERVISE),
+            }
+        )
         listener = control.watch(camera_id, who.username, send)
         send(await control.preset_names(camera_id))
         loop = asyncio.get_running_loop()

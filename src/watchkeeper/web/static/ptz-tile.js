@@ -60,12 +60,23 @@ export class PtzPanel {
       const name = prompt("Preset name");
       if (name) this.send({ type: "preset_save", name });
     });
+    this.lock = button("Lock", "Lock the camera to whoever holds it (or to you)", { ptz: "lock" });
+    this.lock.addEventListener("click", () =>
+      this.send({ type: "lock", user: this.state.holder || this.user }));
+    this.unlock = button("Unlock", "Release the lock on this camera", { ptz: "unlock" });
+    this.unlock.addEventListener("click", () => this.send({ type: "unlock" }));
+    this.settings = document.createElement("a");
+    this.settings.textContent = "PTZ settings";
     this.take.addEventListener("click", () => this.send({ type: "take" }));
     this.release.addEventListener("click", () => this.send({ type: "release" }));
     this.controls = document.createElement("div");
     this.controls.className = "ptz-controls";
     this.controls.append(this.pad, this.presets, this.save, this.release);
-    this.el.append(this.holder, this.take, this.controls, this.notice);
+    this.supervise = document.createElement("span");
+    this.supervise.className = "ptz-supervise";
+    this.supervise.hidden = true;
+    this.supervise.append(this.lock, this.unlock, this.settings);
+    this.el.append(this.holder, this.take, this.controls, this.supervise, this.notice);
     tile.append(this.el);
     tile.ptz = this;
     tile.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
@@ -108,7 +119,12 @@ export class PtzPanel {
   }
 
   onMessage(msg) {
-    if (msg.type === "hello") this.el.dataset.canSteer = String(msg.can_steer);
+    if (msg.type === "hello") {
+      this.user = msg.user;
+      this.el.dataset.canSteer = String(msg.can_steer);
+      this.supervise.hidden = !msg.can_supervise;
+      this.settings.href = `/ptz/cameras/${encodeURIComponent(this.camera)}`;
+    }
     else if (msg.type === "state") this.show(msg);
     else if (msg.type === "lost") {
       this.held.clear();
@@ -131,6 +147,8 @@ export class PtzPanel {
     if (state.tour) text += ` · tour ${state.tour}`;
     this.holder.textContent = text;
     this.take.hidden = you || this.el.dataset.canSteer === "false";
+    this.lock.hidden = Boolean(state.locked_to);
+    this.unlock.hidden = !state.locked_to;
     this.controls.hidden = !you;
     if (!you) this.held.clear();
     if (note) this.say(note, true);
@@ -178,7 +196,7 @@ export class PtzPanel {
 
   readPad() {
     const pads = navigator.getGamepads ? [...navigator.getGamepads()].filter(Boolean) : [];
-    if (!pads.length || document.activeElement !== this.tile) { this.held.delete("pad"); return; }
+    if (!pads.length || !this.tile.contains(document.activeElement)) { this.held.delete("pad"); return; }
     const a = pads[0].axes || [];
     const b = pads[0].buttons || [];
     const dz = (x) => (Math.abs(x || 0) < DEAD_ZONE ? 0 : x);
@@ -213,5 +231,5 @@ export function attachPtz(tile) {
 
 // Keys go to the focused tile's panel while it holds control; arrows otherwise move focus.
 document.addEventListener("keyup", (e) => {
-  document.activeElement?.ptz?.key(e, false);
+  document.activeElement?.closest("wk-live-tile")?.ptz?.key(e, false);
 });

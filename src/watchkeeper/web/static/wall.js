@@ -65,7 +65,7 @@ search?.addEventListener("input", () => {
 // A tile whose camera you steer takes arrows, +/-, PageUp/PageDown and Esc itself.
 document.addEventListener("keydown", (e) => {
   if (e.target.matches("input, select, textarea")) return;
-  if (document.activeElement?.ptz?.key(e, true)) { e.preventDefault(); return; }
+  if (document.activeElement?.closest("wk-live-tile")?.ptz?.key(e, true)) { e.preventDefault(); return; }
   const tiles = [...wall.children];
   const i = tiles.indexOf(document.activeElement);
   const cols = Math.sqrt(tiles.length);

@@ -1,8 +1,10 @@
 """The rig's control endpoint: faults and status over HTTP, for the CLI and for tests.
 
 ``POST /faults`` with ``{"camera": "cam1", "kind": "stall", "seconds": 5}``;
-``GET /status`` returns the cameras and their URLs. HTTP Basic with the rig's credentials:
-an unauthenticated port that can take cameras offline would be a gift to an attacker.
+``GET /status`` returns the cameras and their URLs; ``GET /ptz-commands/CAMERA`` the
+arrival times of a PTZ camera's recent ContinuousMove and Stop requests (benchmarks).
+HTTP Basic with the rig's credentials: an unauthenticated port that can take cameras
+offline would be a gift to an attacker.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
         rig: RigServer = self.server.context["rig"]  # type: ignore[attr-defined]
         if self.path == "/status":
             self._reply(200, rig.describe())
+        elif self.path.startswith("/ptz-commands/"):
+            cam = rig.cameras.get(self.path.rsplit("/", 1)[1])
+            if cam is None or cam.head is None:
+                self._reply(404, {"error": "no such PTZ camera"})
+            else:
+                self._reply(200, {"commands": list(cam.head.commands)})
         else:
             self._reply(404, {"error": "not found"})
 

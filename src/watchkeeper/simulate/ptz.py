@@ -9,6 +9,7 @@ pan and tilt in [-1, 1], zoom in [0, 1].
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 
 from watchkeeper.timeutil import Clock, SystemClock
@@ -67,6 +68,8 @@ class PtzHead:
     _motion: _Motion = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _next_preset: int = field(init=False, default=1)
+    commands: deque[tuple[str, int]] = field(init=False, default_factory=lambda: deque(maxlen=4096))
+    """(operation, UTC µs its request arrived) of recent moves and stops, for benchmarks."""
 
     def __post_init__(self) -> None:
         self._motion = _Motion(Position(), self.clock.monotonic())
@@ -91,6 +94,10 @@ class PtzHead:
                 _toward(p.zoom, m.target.zoom, sz, dt),
             )
         return p
+
+    def log_command(self, op: str, arrived_us: int) -> None:
+        with self._lock:
+            self.commands.append((op, arrived_us))
 
     def position(self) -> Position:
         with self._lock:

@@ -51,7 +51,7 @@ def build_ptz_bin(
         f"{_source(panorama)} ! imagefreeze is-live=true "
         f"! video/x-raw,framerate={stream.fps}/1 ! videocrop name=crop "
         f"! videoscale method=nearest-neighbour "
-        f"! video/x-raw,width={stream.width},height={stream.height} "
+        f"! video/x-raw,width={stream.width},height={stream.height},pixel-aspect-ratio=1/1 "
         f"! gdkpixbufoverlay name=code "
         f'! clockoverlay text="{stream.name}" time-format="%Y-%m-%d %H:%M:%S" '
         f'halignment=left valignment=bottom font-desc="Sans {max(8, stream.height // 40)}" '

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Right, Role
+from watchkeeper.auth.roles import Right
 from watchkeeper.auth.service import UserService
-from watchkeeper.cameras.models import Camera, CameraKind
+from watchkeeper.cameras.models import CameraKind
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import (
     Forbidden,
@@ -31,7 +31,10 @@ from watchkeeper.errors import (
 from watchkeeper.ptz.audit import record_session
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.drive import DEAD_MAN_S, Drive, Velocity
+from watchkeeper.ptz.gate import camera_kind, steer_blocker
+from watchkeeper.ptz.onvif import PtzPosition
 from watchkeeper.ptz.presets import Presets
+from watchkeeper.ptz.privacy import ZoneBook
 from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
 from watchkeeper.ptz.tours import TourRunner, TourStep
 from watchkeeper.timeutil import Clock
@@ -74,6 +77,7 @@ class PtzControl:
         self._ids = itertools.count(1)
         self._gate_task: asyncio.Task[None] | None = None
         self.presets = Presets(directory)
+        self.zones = ZoneBook(db, clock)
         self._tours: dict[str, tuple[TourRunner, asyncio.Task[None]]] = {}
         self._homing: dict[str, asyncio.Task[None]] = {}
 
@@ -122,28 +126,6 @@ class PtzControl:
                 x.send(msg)
 
     # -- the gate ----------------------------------------------------------------------------
-    def _blocker(self, username: str) -> str:
-        """Why ``username`` may not steer now, or ''; reads the user afresh."""
-        with self.db.session() as s:
-            try:
-                user = self.users.get(s, username)
-            except NotFound:
-                return "the account no longer exists"
-            blocked = self.users.login_blocker(user)
-            if blocked:
-                return blocked
-            role = Role(user.role)
-        if not Principal(user.id, username, role).can(Right.PTZ_CONTROL):
-            return f"the {role.value} role may not steer cameras"
-        return ""
-
-    def _camera_kind(self, camera_id: str) -> CameraKind:
-        with self.db.session() as s:
-            cam = s.get(Camera, camera_id)
-            if cam is None:
-                raise NotFound(f"no camera {camera_id!r}")
-            return cam.kind
-
     def _ensure_gate(self) -> None:
         if self._gate_task is None or self._gate_task.done():
             self._gate_task = asyncio.create_task(self._gate_loop(), name="ptz-gate")
@@ -161,7 +143,7 @@ class PtzControl:
             s = self.book.session(camera_id)
             if s is None:
                 continue
-            why = await asyncio.to_thread(self._blocker, s.holder.username)
+            why = await asyncio.to_thread(steer_blocker, self.db, self.users, s.holder.username)
             if why:
                 lost = self.book.end(camera_id, "licence" if "licence" in why else "right lost")
                 if lost is not None:
@@ -170,10 +152,10 @@ class PtzControl:
     # -- control -----------------------------------------------------------------------------
     async def take(self, camera_id: str, who: Principal) -> None:
         who.require(Right.PTZ_CONTROL)
-        why = await asyncio.to_thread(self._blocker, who.username)
+        why = await asyncio.to_thread(steer_blocker, self.db, self.users, who.username)
         if why:
             raise LicenceInvalid(f"you may not steer cameras: {why}")
-        if await asyncio.to_thread(self._camera_kind, camera_id) is CameraKind.FIXED:
+        if await asyncio.to_thread(camera_kind, self.db, camera_id) is CameraKind.FIXED:
             raise ValidationError(f"camera {camera_id} is a fixed camera: it cannot be steered")
         caps = await self.directory.capabilities(camera_id)
         if not caps.steerable:
@@ -256,12 +238,20 @@ class PtzControl:
         self, camera_id: str, who: Principal, name: str, speed: float = 1.0
     ) -> None:
         drive = self._holding(camera_id, who)
+        target = await asyncio.to_thread(self.presets.get, camera_id, name)
+        at = PtzPosition(target.pan, target.tilt, target.zoom)
+        await asyncio.to_thread(self.zones.check_target, camera_id, at)
         drive.halt()
         await drive.settled()  # the Stop must not overtake the GotoPreset
         preset = await self.presets.goto(camera_id, name, speed)
         session = self.book.session(camera_id)
         if session is not None:
             session.presets.append(preset.name)
+
+    async def position(self, camera_id: str, who: Principal) -> PtzPosition:
+        """Where the camera points now; for its holder (drawing a zone on the picture)."""
+        drive = self._holding(camera_id, who)
+        return await drive.camera.status(drive.token)
 
     async def delete_preset(self, camera_id: str, who: Principal, name: str) -> None:
         self._holding(camera_id, who)

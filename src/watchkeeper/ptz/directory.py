@@ -101,6 +101,7 @@ class PtzDirectory:
                 home_preset="",
                 home_after_s=0,
                 tour="[]",
+                lens="{}",
                 probed_us=self.clock.now_us(),
             )
             s.add(row)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from watchkeeper.db.base import Base, micros
 
-__all__ = ["PtzCamera", "PtzPreset"]
+__all__ = ["PtzCamera", "PtzPreset", "PtzZone"]
 
 
 class PtzCamera(Base):
@@ -33,6 +42,9 @@ class PtzCamera(Base):
     tour: Mapped[str] = mapped_column(
         Text, default="[]", comment="JSON: [{preset, dwell_s, speed}] visited in order"
     )
+    lens: Mapped[str] = mapped_column(
+        Text, default="{}", comment="JSON: how the picture maps to PTZ space (ptz.zones.Lens)"
+    )
     clock_offset_us: Mapped[int | None] = mapped_column(
         BigInteger, comment="Camera clock minus server clock, from GetSystemDateAndTime"
     )
@@ -52,5 +64,25 @@ class PtzPreset(Base):
     pan: Mapped[float] = mapped_column(Float)
     tilt: Mapped[float] = mapped_column(Float)
     zoom: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_us: Mapped[int] = micros()
+
+
+class PtzZone(Base):
+    """A privacy zone: a rectangle of the camera's PTZ space (see ptz.zones)."""
+
+    __tablename__ = "ptz_zone"
+    __table_args__ = (UniqueConstraint("camera_id", "name", name="uq_ptz_zone_camera_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("camera.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    u0: Mapped[float] = mapped_column(Float)
+    v0: Mapped[float] = mapped_column(Float)
+    u1: Mapped[float] = mapped_column(Float)
+    v1: Mapped[float] = mapped_column(Float)
+    residential: Mapped[bool] = mapped_column(Boolean, default=True)
+    lifted_until_us: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Lifted by a supervisor until then; applies again after"
+    )
     created_by: Mapped[str] = mapped_column(String(64))
     created_us: Mapped[int] = micros()

@@ -2,7 +2,8 @@
 
 ``POST /faults`` with ``{"camera": "cam1", "kind": "stall", "seconds": 5}``;
 ``GET /status`` returns the cameras and their URLs; ``GET /ptz-commands/CAMERA`` the
-arrival times of a PTZ camera's recent ContinuousMove and Stop requests (benchmarks).
+arrival times of a PTZ camera's recent ContinuousMove and Stop requests (benchmarks);
+``POST /privacy-masks`` sets a PTZ camera's own privacy masks (as its web page would).
 HTTP Basic with the rig's credentials: an unauthenticated port that can take cameras
 offline would be a gift to an attacker.
 """
@@ -64,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if not self._authorised():
             return
+        if self.path == "/privacy-masks":
+            self._privacy_masks()
+            return
         if self.path != "/faults":
             self._reply(404, {"error": "not found"})
             return
@@ -81,6 +85,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(422, {"error": str(exc)})
             return
         self._reply(200, result)
+
+    def _privacy_masks(self) -> None:
+        """``{"camera": "cam2", "masks": [[u0, v0, u1, v1], ...]}``: the camera's own masks."""
+        rig: RigServer = self.server.context["rig"]  # type: ignore[attr-defined]
+        try:
+            data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            cam = rig.cameras[str(data["camera"])]
+            if cam.head is None:
+                raise ValueError("a fixed camera has no PTZ masks here")
+            masks = tuple((float(a), float(b), float(c), float(d)) for a, b, c, d in data["masks"])
+        except (ValueError, KeyError, TypeError) as exc:
+            self._reply(422, {"error": str(exc)})
+            return
+        cam.head.privacy_masks = masks
+        self._reply(200, {"masks": [list(m) for m in masks]})
 
 
 def start_control(rig: RigServer, port: int) -> SwitchableServer:

@@ -70,6 +70,9 @@ class PtzHead:
     _next_preset: int = field(init=False, default=1)
     commands: deque[tuple[str, int]] = field(init=False, default_factory=lambda: deque(maxlen=4096))
     """(operation, UTC µs its request arrived) of recent moves and stops, for benchmarks."""
+    privacy_masks: tuple[tuple[float, float, float, float], ...] = ()
+    """In-camera masks, (u0, v0, u1, v1) of the whole scene (-1..1, v up): black in every
+    frame at every position and zoom, as a camera's own privacy masking is."""
 
     def __post_init__(self) -> None:
         self._motion = _Motion(Position(), self.clock.monotonic())

@@ -31,6 +31,7 @@ from watchkeeper.ptz.clock import ClockWatch
 from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.tours import TourStep
+from watchkeeper.ptz.zones import Rect
 from watchkeeper.system import System
 from watchkeeper.web.deps import SESSION_COOKIE
 from watchkeeper.web.routers import ptz_pages
@@ -84,7 +85,10 @@ def _axis(msg: dict[str, Any], key: str) -> float:
     return max(-1.0, min(1.0, float(v)))
 
 
-async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: Any) -> None:
+async def _dispatch(
+    control: PtzControl, camera_id: str, who: Principal, msg: Any
+) -> dict[str, Any] | None:
+    """Carry out one message; returns a reply for the sender, if it has one."""
     if not isinstance(msg, dict):
         raise ValidationError("a PTZ message is a JSON object with a type")
     kind = msg.get("type")
@@ -123,8 +127,15 @@ async def _dispatch(control: PtzControl, camera_id: str, who: Principal, msg: An
         await control.start_tour(camera_id, who, steps)
     elif kind == "tour_stop":
         await control.stop_tour(camera_id, who)
+    elif kind == "zone_add":
+        drawn = Rect(*(max(0.0, _axis(msg, k)) for k in ("x0", "y0", "x1", "y1")))
+        at = await control.position(camera_id, who)
+        name = str(msg.get("name", ""))
+        await asyncio.to_thread(control.zones.add, camera_id, who, name, drawn, at)
+        return {"type": "zone_added", "name": name}
     else:
         raise ValidationError(f"unknown PTZ message type {kind!r}")
+    return None
 
 
 def build_router(pages: Pages) -> APIRouter:
@@ -193,7 +204,9 @@ def build_router(pages: Pages) -> APIRouter:
                     await ws.close(code=4429)
                     break
                 try:
-                    await _dispatch(control, camera_id, who, json.loads(text))
+                    reply = await _dispatch(control, camera_id, who, json.loads(text))
+                    if reply is not None:
+                        send(reply)
                 except json.JSONDecodeError:
                     send({"type": "error", "message": "a PTZ message is JSON"})
                 except WatchkeeperError as exc:

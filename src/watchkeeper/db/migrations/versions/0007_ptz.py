@@ -1,4 +1,4 @@
-"""ptz: what each PTZ camera can do (from ONVIF), its clock offset, its named presets
+"""ptz: what each PTZ camera can do (from ONVIF), its clock offset, presets, privacy zones
 
 Revision ID: 0007
 Revises: 0002, 0003
@@ -59,6 +59,12 @@ def upgrade() -> None:
             comment="JSON: [{preset, dwell_s, speed}] visited in order",
         ),
         sa.Column(
+            "lens",
+            sa.Text(),
+            nullable=False,
+            comment="JSON: how the picture maps to PTZ space (ptz.zones.Lens)",
+        ),
+        sa.Column(
             "clock_offset_us",
             sa.BigInteger(),
             nullable=True,
@@ -95,8 +101,38 @@ def upgrade() -> None:
     with op.batch_alter_table("ptz_preset", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ptz_preset_camera_id"), ["camera_id"], unique=False)
 
+    op.create_table(
+        "ptz_zone",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("camera_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("u0", sa.Float(), nullable=False),
+        sa.Column("v0", sa.Float(), nullable=False),
+        sa.Column("u1", sa.Float(), nullable=False),
+        sa.Column("v1", sa.Float(), nullable=False),
+        sa.Column("residential", sa.Boolean(), nullable=False),
+        sa.Column(
+            "lifted_until_us",
+            sa.BigInteger(),
+            nullable=True,
+            comment="Lifted by a supervisor until then; applies again after",
+        ),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_us", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["camera_id"], ["camera.id"], name=op.f("fk_ptz_zone_camera_id_camera")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ptz_zone")),
+        sa.UniqueConstraint("camera_id", "name", name="uq_ptz_zone_camera_name"),
+    )
+    with op.batch_alter_table("ptz_zone", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ptz_zone_camera_id"), ["camera_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("ptz_zone", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ptz_zone_camera_id"))
+    op.drop_table("ptz_zone")
     with op.batch_alter_table("ptz_preset", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ptz_preset_camera_id"))
     op.drop_table("ptz_preset")

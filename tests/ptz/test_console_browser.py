@@ -188,3 +188,27 @@ def test_supervisor_locks_from_the_tile_and_runs_a_tour_from_the_settings_page(
     assert len(pans) >= 3, f"the camera travels between the presets: {pans}"
     page.get_by_role("button", name="Stop tour").click()
     assert page.locator("#tour-state").text_content() == "No tour running."
+
+
+def test_draw_a_privacy_zone_on_the_picture_and_lift_it_for_a_reason(
+    wall: Served, page: Any
+) -> None:
+    tile = open_wall(page, wall, "sam")
+    tile.get_by_role("button", name="Draw a privacy zone on the picture").click()
+    box = page.locator("wk-live-tile video").bounding_box()
+    assert box is not None
+    page.once("dialog", lambda d: d.accept("12 High St windows"))
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.4, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('.ptz-notice').textContent.includes('12 High St windows')"
+    )
+    page.keyboard.press("Escape")
+    page.goto(wall.url + "/ptz/cameras/TC-001")
+    assert "12 High St windows (residential): applies" in page.locator("#zones").inner_text()
+    page.fill("#lift-reason", "police request: suspect in the garden")
+    page.fill("#lift-minutes", "5")
+    page.get_by_role("button", name="Lift zone").click()
+    assert "lifted until" in page.locator("#zones").inner_text()

@@ -17,10 +17,12 @@ from watchkeeper.auth.roles import Right, Role
 from watchkeeper.errors import ValidationError, WatchkeeperError
 from watchkeeper.ptz.capabilities import Capabilities
 from watchkeeper.ptz.models import PtzCamera
+from watchkeeper.ptz.privacy import MAX_LIFT_MINUTES
 from watchkeeper.ptz.sessions import DEFAULT_PRIORITY
 from watchkeeper.ptz.tours import TourStep
+from watchkeeper.ptz.zones import active
 from watchkeeper.system import System
-from watchkeeper.timeutil import US_PER_S
+from watchkeeper.timeutil import US_PER_S, format_local
 from watchkeeper.web.deps import SystemDep, require
 from watchkeeper.web.templating import Pages
 
@@ -91,9 +93,17 @@ def build_router(pages: Pages) -> APIRouter:
         control = request.app.state.ptz
         data = await run_in_threadpool(facts, system, who, camera_id)
         presets = await run_in_threadpool(control.presets.list, camera_id)
+        now = system.clock.now_us()
+        zones = [
+            {"name": z.name, "residential": z.residential,
+             "lifted_until": None if active(z.lifted_until_us, now)
+             else format_local(z.lifted_until_us or 0)}
+            for z in await run_in_threadpool(control.zones.list, camera_id)
+        ]  # fmt: skip
         tour = control.tour(camera_id)
         return pages.render(
             request, "ptz.html", status_code=status, who=who, presets=presets, error=error,
+            zones=zones, max_lift=MAX_LIFT_MINUTES,
             tour_state=None if tour is None else ("paused" if tour.paused else "running"),
             defaults={r.value: p for r, p in DEFAULT_PRIORITY.items()}, **data,
         )  # fmt: skip
@@ -152,6 +162,21 @@ def build_router(pages: Pages) -> APIRouter:
         control = request.app.state.ptz
         return await act(request, system, who, camera_id, "ptz.tour.stop", {},
                          lambda: control.stop_tour(camera_id, who))  # fmt: skip
+
+    @router.post(base + "/zones/lift", include_in_schema=False)
+    async def lift_zone(
+        request: Request, camera_id: str, system: SystemDep, who: Supervisor,
+        zone: Annotated[str, Form(max_length=100)] = "",
+        reason: Annotated[str, Form(max_length=2000)] = "",
+        minutes: Annotated[int, Form(ge=1, le=MAX_LIFT_MINUTES)] = 10,
+    ) -> Response:  # fmt: skip
+        control = request.app.state.ptz
+        await run_in_threadpool(facts, system, who, camera_id)  # visible, or 404
+        try:
+            await run_in_threadpool(control.zones.lift, camera_id, who, zone, reason, minutes)
+        except WatchkeeperError as exc:
+            return await show(request, system, who, camera_id, str(exc), 422)
+        return RedirectResponse(f"/ptz/cameras/{camera_id}", status_code=303)
 
     @router.post(base + "/priorities", include_in_schema=False)
     async def set_priorities(

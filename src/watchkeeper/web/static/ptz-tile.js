@@ -67,11 +67,13 @@ export class PtzPanel {
     this.unlock.addEventListener("click", () => this.send({ type: "unlock" }));
     this.settings = document.createElement("a");
     this.settings.textContent = "PTZ settings";
+    this.zone = button("Draw privacy zone", "Draw a privacy zone on the picture", { ptz: "zone" });
+    this.zone.addEventListener("click", () => this.drawZone());
     this.take.addEventListener("click", () => this.send({ type: "take" }));
     this.release.addEventListener("click", () => this.send({ type: "release" }));
     this.controls = document.createElement("div");
     this.controls.className = "ptz-controls";
-    this.controls.append(this.pad, this.presets, this.save, this.release);
+    this.controls.append(this.pad, this.presets, this.save, this.zone, this.release);
     this.supervise = document.createElement("span");
     this.supervise.className = "ptz-supervise";
     this.supervise.hidden = true;
@@ -131,6 +133,7 @@ export class PtzPanel {
       const why = msg.reason === "taken over" ? `taken over by ${msg.by}` : msg.reason;
       this.say(`You lost control: ${why}${msg.detail ? ` (${msg.detail})` : ""}`, true);
     } else if (msg.type === "error") this.say(msg.message, true);
+    else if (msg.type === "zone_added") this.say(`Privacy zone “${msg.name}” saved`);
     else if (msg.type === "presets") {
       this.presets.replaceChildren(new Option("Go to preset…", ""),
         ...msg.names.map((n) => new Option(n, n)));
@@ -222,6 +225,48 @@ export class PtzPanel {
     this.hold("wheel", [0, 0, e.deltaY < 0 ? 1 : -1]);
     clearTimeout(this.wheelTimer);
     this.wheelTimer = setTimeout(() => this.letGo("wheel"), 200);
+  }
+
+  // Where a pointer event falls on the picture itself (the video is letterboxed), 0..1.
+  pictureAt(e) {
+    const v = this.tile.querySelector("video");
+    const r = v.getBoundingClientRect();
+    const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+    const w = v.videoWidth * scale, h = v.videoHeight * scale;
+    const x = (e.clientX - r.left - (r.width - w) / 2) / w;
+    const y = (e.clientY - r.top - (r.height - h) / 2) / h;
+    return [Math.max(0, Math.min(1, x)), Math.max(0, Math.min(1, y))];
+  }
+
+  // Drag a box on the picture; it is kept as a zone of the camera's PTZ space.
+  drawZone() {
+    const box = document.createElement("div");
+    box.className = "ptz-zone-drawing";
+    this.tile.append(box);
+    this.say("Drag a box over the private area");
+    let start = null;
+    const down = (e) => { e.preventDefault(); start = [e.clientX, e.clientY, this.pictureAt(e)]; };
+    const move = (e) => {
+      if (!start) return;
+      const r = this.tile.getBoundingClientRect();
+      Object.assign(box.style, {
+        left: `${Math.min(start[0], e.clientX) - r.left}px`, top: `${Math.min(start[1], e.clientY) - r.top}px`,
+        width: `${Math.abs(e.clientX - start[0])}px`, height: `${Math.abs(e.clientY - start[1])}px` });
+    };
+    const up = (e) => {
+      this.tile.removeEventListener("pointerdown", down);
+      this.tile.removeEventListener("pointermove", move);
+      this.tile.removeEventListener("pointerup", up);
+      box.remove();
+      if (!start) return;
+      const [x0, y0] = start[2], [x1, y1] = this.pictureAt(e);
+      const name = Math.abs(x1 - x0) > 0.01 && Math.abs(y1 - y0) > 0.01 && prompt("Zone name (e.g. 12 High St windows)");
+      if (name) this.send({ type: "zone_add", name, x0: Math.min(x0, x1), y0: Math.min(y0, y1),
+        x1: Math.max(x0, x1), y1: Math.max(y0, y1) });
+    };
+    this.tile.addEventListener("pointerdown", down);
+    this.tile.addEventListener("pointermove", move);
+    this.tile.addEventListener("pointerup", up);
   }
 }
 

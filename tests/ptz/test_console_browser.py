@@ -13,7 +13,14 @@ import pytest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
 from tests.conftest import need_service
 from tests.ptz.conftest import Served, head, send_home
+from tests.ptz.test_privacy import SIM_LENS
+from watchkeeper.auth.principal import Principal
+from watchkeeper.auth.roles import Role
 from watchkeeper.cameras.models import Camera
+from watchkeeper.ptz.directory import PtzDirectory
+from watchkeeper.ptz.onvif import PtzPosition
+from watchkeeper.ptz.privacy import ZoneBook
+from watchkeeper.ptz.zones import Rect
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan
@@ -171,6 +178,9 @@ def test_supervisor_locks_from_the_tile_and_runs_a_tour_from_the_settings_page(
         "() => document.querySelector('.ptz-holder').textContent === 'You control · locked to sam'"
     )
     tile.get_by_role("button", name="Release the lock on this camera").click()
+    page.wait_for_function("() => !document.querySelector('.ptz-holder').textContent"
+                           ".includes('locked')")  # fmt: skip
+    tile.focus()  # the Unlock button it pressed is hidden now
     page.keyboard.press("Escape")
     page.wait_for_function("() => document.querySelector('.ptz-holder').textContent === 'Free'")
     page.goto(wall.url + "/ptz/cameras/TC-001")
@@ -212,3 +222,27 @@ def test_draw_a_privacy_zone_on_the_picture_and_lift_it_for_a_reason(
     page.fill("#lift-minutes", "5")
     page.get_by_role("button", name="Lift zone").click()
     assert "lifted until" in page.locator("#zones").inner_text()
+
+
+def test_live_tile_masks_a_privacy_zone_until_it_is_lifted(wall: Served, page: Any) -> None:
+    PtzDirectory(wall.system.db, wall.system.clock).set_lens("TC-001", SIM_LENS.to_json())
+    zones = ZoneBook(wall.system.db, wall.system.clock)
+    olive = Principal(1, "olive", Role.OPERATOR)
+    zones.add("TC-001", olive, "Garden", Rect(0.6, 0.2, 0.8, 0.4), PtzPosition(0.0, 0.0, 0.0))
+    open_wall(page, wall)
+    page.wait_for_selector(".ptz-mask")
+    mask = page.locator(".ptz-mask").bounding_box()
+    video = page.evaluate(
+        "() => { const v = document.querySelector('wk-live-tile video');"
+        " const r = v.getBoundingClientRect();"
+        " const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);"
+        " const w = v.videoWidth * s, h = v.videoHeight * s;"
+        " return [r.left + (r.width - w) / 2, r.top + (r.height - h) / 2, w, h]; }"
+    )
+    x, y, w, h = video
+    got = ((mask["x"] - x) / w, (mask["y"] - y) / h,
+           (mask["x"] + mask["width"] - x) / w, (mask["y"] + mask["height"] - y) / h)  # fmt: skip
+    assert got == pytest.approx((0.6, 0.2, 0.8, 0.4), abs=0.01), "drawn where the zone lies"
+    sam = Principal(2, "sam", Role.SUPERVISOR)
+    zones.lift("TC-001", sam, "Garden", "police request: suspect in the garden", 5)
+    page.wait_for_selector(".ptz-mask", state="detached", timeout=5000)

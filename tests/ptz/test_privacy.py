@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+from typing import Any
 
 import av
 import pytest
@@ -19,7 +20,6 @@ from watchkeeper.auth.roles import Role
 from watchkeeper.errors import Forbidden, ValidationError
 from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
-from watchkeeper.ptz.models import PtzCamera
 from watchkeeper.ptz.onvif import OnvifAddress, OnvifCamera, PtzPosition
 from watchkeeper.ptz.privacy import ZoneBook
 from watchkeeper.ptz.zones import Lens, Rect, centre_in, to_picture, to_space
@@ -126,10 +126,7 @@ def test_the_recording_is_masked_where_the_zone_lies(ptz_system: System, ptz_rig
     """A zone drawn on the picture in Watchkeeper, given to the camera as its own mask (as
     the installer does where a camera has no ONVIF mask service), is black in the recorded
     video at two positions and zooms, and the picture around it is not."""
-    with ptz_system.db.session() as s:
-        s.add(PtzCamera(camera_id="TC-001", profile_token="main", capabilities="{}",
-                        priorities="{}", home_preset="", home_after_s=0, tour="[]",
-                        lens=SIM_LENS.to_json(), probed_us=0))  # fmt: skip
+    PtzDirectory(ptz_system.db, ptz_system.clock).set_lens("TC-001", SIM_LENS.to_json())
     _move(ptz_rig, A)
     zone = ZoneBook(ptz_system.db, ptz_system.clock).add(
         "TC-001", _who(ptz_system, "olive"), "Garden", Rect(0.40, 0.40, 0.60, 0.65), head(ptz_rig)
@@ -180,3 +177,42 @@ def test_goto_preset_onto_a_zone_is_refused(ptz_system: System, ptz_rig: Rig) ->
             await control.close()
 
     asyncio.run(body())
+
+
+def test_dwelling_on_a_residential_zone_alerts_the_supervisor(
+    ptz_system: System, ptz_rig: Rig
+) -> None:
+    _move(ptz_rig, PtzPosition(0.0, 0.0, 0.0))
+
+    async def body() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        control = PtzControl(
+            ptz_system.db, ptz_system.users, PtzDirectory(ptz_system.db, ptz_system.clock),
+            ptz_system.clock, dwell_s=1.0,
+        )  # fmt: skip
+        sup: list[dict[str, Any]] = []
+        op: list[dict[str, Any]] = []
+        try:
+            await asyncio.to_thread(
+                control.zones.add, "TC-001", _who(ptz_system, "olive"), "Flat 3 windows",
+                Rect(0.1, 0.1, 0.2, 0.2), PtzPosition(0.0, 0.0, 0.0),
+            )  # fmt: skip
+            control.watch("TC-001", "sam", sup.append, supervisor=True)
+            control.watch("TC-001", "olive", op.append)
+            await control.watch_view("TC-001")
+            for _ in range(60):
+                if any(m["type"] == "alert" for m in sup):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await control.close()
+        return sup, op
+
+    sup, op = asyncio.run(body())
+    alerts = [m for m in sup if m["type"] == "alert"]
+    assert alerts and alerts[0]["zone"] == "Flat 3 windows", sup
+    assert not [m for m in op if m["type"] == "alert"], "operators are not sent the alert"
+    views = [m for m in op if m["type"] == "view"]
+    assert views and views[0]["zoom"] == pytest.approx(0.0, abs=1e-3), "tiles learn the view"
+    with ptz_system.db.session() as s:
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "ptz.zone.dwell"))
+        assert entry is not None and "Flat 3 windows" in entry.reason

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,11 +31,12 @@ from watchkeeper.ptz.audit import record_session
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.drive import DEAD_MAN_S, Drive, Velocity
 from watchkeeper.ptz.gate import camera_kind, steer_blocker
-from watchkeeper.ptz.onvif import PtzPosition
 from watchkeeper.ptz.presets import Presets
 from watchkeeper.ptz.privacy import ZoneBook
+from watchkeeper.ptz.routines import Routines
 from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
-from watchkeeper.ptz.tours import TourRunner, TourStep
+from watchkeeper.ptz.tours import TourRunner
+from watchkeeper.ptz.view import DWELL_S, ViewWatch
 from watchkeeper.timeutil import Clock
 
 __all__ = ["GATE_EVERY_S", "Listener", "PtzControl"]
@@ -54,9 +54,10 @@ class Listener:
     id: int
     username: str
     send: Send
+    supervisor: bool = False
 
 
-class PtzControl:
+class PtzControl(Routines):
     def __init__(
         self,
         db: Database,
@@ -65,6 +66,7 @@ class PtzControl:
         clock: Clock,
         book: SessionBook | None = None,
         dead_man_s: float = DEAD_MAN_S,
+        dwell_s: float = DWELL_S,
     ) -> None:
         self.db = db
         self.users = users
@@ -78,18 +80,53 @@ class PtzControl:
         self._gate_task: asyncio.Task[None] | None = None
         self.presets = Presets(directory)
         self.zones = ZoneBook(db, clock)
+        self.dwell_s = dwell_s
+        self._views: dict[str, asyncio.Task[None]] = {}
         self._tours: dict[str, tuple[TourRunner, asyncio.Task[None]]] = {}
         self._homing: dict[str, asyncio.Task[None]] = {}
 
     # -- watching ----------------------------------------------------------------------------
-    def watch(self, camera_id: str, username: str, send: Send) -> Listener:
-        listener = Listener(next(self._ids), username, send)
+    def watch(
+        self, camera_id: str, username: str, send: Send, supervisor: bool = False
+    ) -> Listener:
+        listener = Listener(next(self._ids), username, send, supervisor)
         self._listeners.setdefault(camera_id, {})[listener.id] = listener
         send(self.state(camera_id, username))
         return listener
 
+    async def watch_view(self, camera_id: str) -> None:
+        """Follow where a watched PTZ camera looks (see ptz.view); quietly not for others."""
+        if camera_id in self._views:
+            return
+        try:
+            caps = await self.directory.capabilities(camera_id)
+            cam = await self.directory.camera(camera_id)
+        except WatchkeeperError as exc:
+            log.info("no view of %s: %s", camera_id, exc)
+            return
+        if not caps.steerable or camera_id in self._views:
+            return
+        watch = ViewWatch(
+            camera_id, cam, caps.profile_token, self.zones, self.clock,
+            busy=lambda: self.book.session(camera_id) is not None or camera_id in self._tours,
+            tell=lambda msg: self._send_all(camera_id, msg),
+            alert=lambda msg: self._send_all(camera_id, msg, supervisors=True),
+            dwell_s=self.dwell_s,
+        )  # fmt: skip
+        self._views[camera_id] = asyncio.create_task(watch.run(), name=f"ptz-view-{camera_id}")
+
+    def tell_zones(self, camera_id: str, description: dict[str, Any]) -> None:
+        self._send_all(camera_id, description)
+
+    def _send_all(self, camera_id: str, msg: dict[str, Any], supervisors: bool = False) -> None:
+        for x in list(self._listeners.get(camera_id, {}).values()):
+            if x.supervisor or not supervisors:
+                x.send(msg)
+
     async def unwatch(self, camera_id: str, listener: Listener) -> None:
         self._listeners.get(camera_id, {}).pop(listener.id, None)
+        if not self._listeners.get(camera_id) and camera_id in self._views:
+            self._views.pop(camera_id).cancel()
         still_there = any(
             x.username == listener.username for x in self._listeners.get(camera_id, {}).values()
         )
@@ -228,113 +265,6 @@ class PtzControl:
         self.book.unlock(camera_id, holder)
         self._broadcast(camera_id)
 
-    # -- presets, home, tours ----------------------------------------------------------------
-    async def save_preset(self, camera_id: str, who: Principal, name: str) -> None:
-        self._holding(camera_id, who)
-        await self.presets.save(camera_id, name, who.username)
-        await self._broadcast_presets(camera_id)
-
-    async def goto_preset(
-        self, camera_id: str, who: Principal, name: str, speed: float = 1.0
-    ) -> None:
-        drive = self._holding(camera_id, who)
-        target = await asyncio.to_thread(self.presets.get, camera_id, name)
-        at = PtzPosition(target.pan, target.tilt, target.zoom)
-        await asyncio.to_thread(self.zones.check_target, camera_id, at)
-        drive.halt()
-        await drive.settled()  # the Stop must not overtake the GotoPreset
-        preset = await self.presets.goto(camera_id, name, speed)
-        session = self.book.session(camera_id)
-        if session is not None:
-            session.presets.append(preset.name)
-
-    async def position(self, camera_id: str, who: Principal) -> PtzPosition:
-        """Where the camera points now; for its holder (drawing a zone on the picture)."""
-        drive = self._holding(camera_id, who)
-        return await drive.camera.status(drive.token)
-
-    async def delete_preset(self, camera_id: str, who: Principal, name: str) -> None:
-        self._holding(camera_id, who)
-        await self.presets.delete(camera_id, name)
-        await self._broadcast_presets(camera_id)
-
-    async def preset_names(self, camera_id: str) -> dict[str, Any]:
-        names = [p.name for p in await asyncio.to_thread(self.presets.list, camera_id)]
-        return {"type": "presets", "camera": camera_id, "names": names}
-
-    async def _broadcast_presets(self, camera_id: str) -> None:
-        msg = await self.preset_names(camera_id)
-        for x in list(self._listeners.get(camera_id, {}).values()):
-            x.send(msg)
-
-    @staticmethod
-    def _supervising(who: Principal) -> None:
-        who.require(Right.PTZ_SUPERVISE)
-
-    async def set_home(self, camera_id: str, who: Principal, preset: str, after_s: int) -> None:
-        """Return to ``preset`` after ``after_s`` idle seconds (0: never)."""
-        self._supervising(who)
-        if not 0 <= after_s <= 86_400:
-            raise ValidationError("return home after 0 (never) to 86400 seconds")
-        if preset:
-            await asyncio.to_thread(self.presets.get, camera_id, preset)
-        await asyncio.to_thread(self.directory.set_home, camera_id, preset, after_s)
-        await self._schedule_home(camera_id)
-
-    async def _schedule_home(self, camera_id: str) -> None:
-        old = self._homing.pop(camera_id, None)
-        if old is not None:
-            old.cancel()
-        preset, after_s = await asyncio.to_thread(self.directory.home, camera_id)
-        if preset and after_s and camera_id not in self._tours:
-            self._homing[camera_id] = asyncio.create_task(
-                self._home_later(camera_id, preset, after_s), name=f"ptz-home-{camera_id}"
-            )
-
-    async def _home_later(self, camera_id: str, preset: str, after_s: int) -> None:
-        await asyncio.sleep(after_s)
-        if self.book.session(camera_id) is None and camera_id not in self._tours:
-            try:
-                await self.presets.goto(camera_id, preset)
-            except WatchkeeperError as exc:
-                log.warning("return home of %s: %s", camera_id, exc)
-        self._homing.pop(camera_id, None)
-
-    async def start_tour(self, camera_id: str, who: Principal, steps: list[TourStep]) -> None:
-        self._supervising(who)
-        if not steps:
-            raise ValidationError("a tour needs at least one preset")
-        known = {p.name for p in await asyncio.to_thread(self.presets.list, camera_id)}
-        missing = [s.preset for s in steps if s.preset not in known]
-        if missing:
-            raise NotFound(f"camera {camera_id} has no preset {missing[0]!r}")
-        await self.stop_tour(camera_id, who)
-        tour_json = json.dumps([s.model_dump() for s in steps])
-        await asyncio.to_thread(self.directory.set_tour, camera_id, tour_json)
-
-        async def goto(name: str, speed: float) -> None:
-            await self.presets.goto(camera_id, name, speed)
-
-        runner = TourRunner(
-            camera_id, steps, goto, lambda: self.book.session(camera_id) is not None,
-            self.clock.monotonic,
-        )  # fmt: skip
-        self._tours[camera_id] = (runner, asyncio.create_task(runner.run()))
-        self._broadcast(camera_id)
-
-    def tour(self, camera_id: str) -> TourRunner | None:
-        found = self._tours.get(camera_id)
-        return None if found is None else found[0]
-
-    async def stop_tour(self, camera_id: str, who: Principal) -> None:
-        self._supervising(who)
-        found = self._tours.pop(camera_id, None)
-        if found is not None:
-            found[1].cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await found[1]
-            self._broadcast(camera_id)
-
     # -- endings -----------------------------------------------------------------------------
     def _on_camera_error(self, camera_id: str, text: str) -> None:
         s = self.book.session(camera_id)
@@ -366,10 +296,12 @@ class PtzControl:
 
     async def close(self) -> None:
         """End every session (camera stopped, audited) and the loops; at shutdown."""
-        for task in [t for _r, t in self._tours.values()] + list(self._homing.values()):
+        tasks = [t for _r, t in self._tours.values()] + list(self._homing.values())
+        for task in tasks + list(self._views.values()):
             task.cancel()
         self._tours.clear()
         self._homing.clear()
+        self._views.clear()
         if self._gate_task is not None:
             self._gate_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from watchkeeper.cameras.models import Camera, CameraKind
@@ -36,6 +37,7 @@ class PtzDirectory:
         self._open = opener or (lambda a, t: OnvifCamera(a, t))
         self._cameras: dict[str, OnvifCamera] = {}
         self._caps: dict[str, Capabilities] = {}
+        self._probing: dict[str, asyncio.Lock] = {}
 
     def _address(self, camera_id: str) -> tuple[OnvifAddress, CameraKind]:
         with self.db.session() as s:
@@ -53,14 +55,17 @@ class PtzDirectory:
         return self._cameras[camera_id]
 
     async def capabilities(self, camera_id: str) -> Capabilities:
-        """Stored capabilities, probing the camera the first time."""
+        """Stored capabilities, probing the camera the first time (once, however many ask)."""
         if camera_id in self._caps:
             return self._caps[camera_id]
-        stored = await asyncio.to_thread(self._stored, camera_id)
-        if stored is None:
-            return await self.connect(camera_id)
-        self._caps[camera_id] = stored
-        return stored
+        async with self._probing.setdefault(camera_id, asyncio.Lock()):
+            if camera_id in self._caps:
+                return self._caps[camera_id]
+            stored = await asyncio.to_thread(self._stored, camera_id)
+            if stored is None:
+                return await self.connect(camera_id)
+            self._caps[camera_id] = stored
+            return stored
 
     def _stored(self, camera_id: str) -> Capabilities | None:
         with self.db.session() as s:
@@ -91,22 +96,30 @@ class PtzDirectory:
                     cam.sub_url = with_credentials(caps.stream_uris[1], cam.onvif_url)
 
     def _row(self, s: Session, camera_id: str) -> PtzCamera:
+        """The camera's row, made if missing (another thread may be making it too)."""
         row = s.get(PtzCamera, camera_id)
         if row is None:
-            row = PtzCamera(
-                camera_id=camera_id,
-                profile_token="",
-                capabilities="{}",
-                priorities="{}",
-                home_preset="",
-                home_after_s=0,
-                tour="[]",
-                lens="{}",
-                probed_us=self.clock.now_us(),
-            )
-            s.add(row)
-            s.flush()
+            try:
+                with s.begin_nested():
+                    s.add(self._new_row(camera_id))
+            except IntegrityError:
+                pass  # made meanwhile by the clock check or a probe: use that one
+            row = s.get(PtzCamera, camera_id)
+            assert row is not None
         return row
+
+    def _new_row(self, camera_id: str) -> PtzCamera:
+        return PtzCamera(
+            camera_id=camera_id,
+            profile_token="",
+            capabilities="{}",
+            priorities="{}",
+            home_preset="",
+            home_after_s=0,
+            tour="[]",
+            lens="{}",
+            probed_us=self.clock.now_us(),
+        )
 
     def priorities(self, camera_id: str) -> dict[str, int]:
         with self.db.session() as s:
@@ -136,6 +149,11 @@ class PtzDirectory:
     def set_tour(self, camera_id: str, tour_json: str) -> None:
         with self.db.session() as s:
             self._row(s, camera_id).tour = tour_json
+
+    def set_lens(self, camera_id: str, lens_json: str) -> None:
+        """How the camera's picture maps to its PTZ space (see ptz.zones.Lens)."""
+        with self.db.session() as s:
+            self._row(s, camera_id).lens = lens_json
 
     def store_clock(self, camera_id: str, offset_us: int) -> None:
         with self.db.session() as s:

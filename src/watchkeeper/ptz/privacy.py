@@ -7,7 +7,8 @@ recorded reason (one audit entry) for a set time, after which it applies again b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +100,20 @@ class ZoneBook:
                    {"zone": name, "minutes": minutes, "until_us": until},
                    clock=self.clock)  # fmt: skip
         return until
+
+    def describe(self, camera_id: str) -> dict[str, Any]:
+        """The zones and lens for a tile, which masks the active ones on live video."""
+        now = self.clock.now_us()
+        return {
+            "type": "zones",
+            "camera": camera_id,
+            "lens": asdict(self.lens(camera_id)),
+            "zones": [
+                {"name": z.name, "u0": z.space.a0, "v0": z.space.b0, "u1": z.space.a1,
+                 "v1": z.space.b1, "active": active(z.lifted_until_us, now)}
+                for z in self.list(camera_id)
+            ],
+        }  # fmt: skip
 
     def check_target(self, camera_id: str, target: PtzPosition) -> None:
         """Refuse a move whose picture centre would fall inside an active zone."""

@@ -132,6 +132,7 @@ async def _dispatch(
         at = await control.position(camera_id, who)
         name = str(msg.get("name", ""))
         await asyncio.to_thread(control.zones.add, camera_id, who, name, drawn, at)
+        control.tell_zones(camera_id, await asyncio.to_thread(control.zones.describe, camera_id))
         return {"type": "zone_added", "name": name}
     else:
         raise ValidationError(f"unknown PTZ message type {kind!r}")
@@ -186,8 +187,12 @@ def build_router(pages: Pages) -> APIRouter:
                 "can_supervise": who.can(Right.PTZ_SUPERVISE),
             }
         )
-        listener = control.watch(camera_id, who.username, send)
+        listener = control.watch(
+            camera_id, who.username, send, supervisor=who.can(Right.PTZ_SUPERVISE)
+        )
         send(await control.preset_names(camera_id))
+        send(await asyncio.to_thread(control.zones.describe, camera_id))
+        viewing = asyncio.create_task(control.watch_view(camera_id))
         loop = asyncio.get_running_loop()
         window, count = loop.time(), 0
         try:
@@ -211,10 +216,14 @@ def build_router(pages: Pages) -> APIRouter:
                     send({"type": "error", "message": "a PTZ message is JSON"})
                 except WatchkeeperError as exc:
                     send({"type": "error", "message": str(exc)})
+                except Exception:  # a bug must not leave a camera steered by a dead socket
+                    log.exception("PTZ message on %s failed", camera_id)
+                    send({"type": "error", "message": "internal error; see the server log"})
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             pumper.cancel()
+            viewing.cancel()
             await control.unwatch(camera_id, listener)
             if ws.application_state is WebSocketState.CONNECTED:
                 with contextlib.suppress(RuntimeError, WebSocketDisconnect):

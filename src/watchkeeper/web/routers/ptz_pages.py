@@ -176,6 +176,7 @@ def build_router(pages: Pages) -> APIRouter:
             await run_in_threadpool(control.zones.lift, camera_id, who, zone, reason, minutes)
         except WatchkeeperError as exc:
             return await show(request, system, who, camera_id, str(exc), 422)
+        control.tell_zones(camera_id, await run_in_threadpool(control.zones.describe, camera_id))
         return RedirectResponse(f"/ptz/cameras/{camera_id}", status_code=303)
 
     @router.post(base + "/priorities", include_in_schema=False)

@@ -134,6 +134,9 @@ export class PtzPanel {
       this.say(`You lost control: ${why}${msg.detail ? ` (${msg.detail})` : ""}`, true);
     } else if (msg.type === "error") this.say(msg.message, true);
     else if (msg.type === "zone_added") this.say(`Privacy zone “${msg.name}” saved`);
+    else if (msg.type === "zones") { this.zoneInfo = msg; this.paintMasks(); }
+    else if (msg.type === "view") { this.view = msg; this.paintMasks(); }
+    else if (msg.type === "alert") this.say(`Alert: ${msg.message}`, true);
     else if (msg.type === "presets") {
       this.presets.replaceChildren(new Option("Go to preset…", ""),
         ...msg.names.map((n) => new Option(n, n)));
@@ -225,6 +228,45 @@ export class PtzPanel {
     this.hold("wheel", [0, 0, e.deltaY < 0 ? 1 : -1]);
     clearTimeout(this.wheelTimer);
     this.wheelTimer = setTimeout(() => this.letGo("wheel"), 200);
+  }
+
+  // The active privacy zones, black over the live picture at the camera's current view
+  // (the same lens geometry as watchkeeper.ptz.zones, which documents it).
+  paintMasks() {
+    if (!this.masks) {
+      this.masks = document.createElement("div");
+      this.masks.className = "ptz-masks";
+      const video = this.tile.querySelector("video");
+      video?.after(this.masks);
+      video?.addEventListener("resize", () => this.paintMasks()); // picture size known or changed
+      new ResizeObserver(() => this.paintMasks()).observe(this.tile);
+    }
+    const info = this.zoneInfo, pos = this.view, v = this.tile.querySelector("video");
+    const boxes = [];
+    if (info && pos && v?.videoWidth) {
+      const L = info.lens;
+      const mag = 1 + Math.max(0, Math.min(1, pos.zoom)) * (L.zoom_max - 1);
+      const ru = L.r0_u / mag, rv = L.r0_v / mag;
+      const cu = pos.pan * (1 - L.k * ru), cv = pos.tilt * (1 - L.k * rv);
+      for (const z of info.zones.filter((z) => z.active)) {
+        const x0 = Math.max(0, ((z.u0 - cu) / ru + 1) / 2), x1 = Math.min(1, ((z.u1 - cu) / ru + 1) / 2);
+        const y0 = Math.max(0, (1 - (z.v1 - cv) / rv) / 2), y1 = Math.min(1, (1 - (z.v0 - cv) / rv) / 2);
+        if (x1 > x0 && y1 > y0) boxes.push([x0, y0, x1, y1, z.name]);
+      }
+    }
+    const r = v ? v.getBoundingClientRect() : null;
+    const t = this.tile.getBoundingClientRect();
+    const scale = r && v.videoWidth ? Math.min(r.width / v.videoWidth, r.height / v.videoHeight) : 0;
+    const w = scale * (v?.videoWidth || 0), h = scale * (v?.videoHeight || 0);
+    const left = r ? r.left - t.left + (r.width - w) / 2 : 0, top = r ? r.top - t.top + (r.height - h) / 2 : 0;
+    this.masks.replaceChildren(...boxes.map(([x0, y0, x1, y1, name]) => {
+      const d = document.createElement("div");
+      d.className = "ptz-mask";
+      d.title = `Privacy zone: ${name}`;
+      Object.assign(d.style, { left: `${left + x0 * w}px`, top: `${top + y0 * h}px`,
+        width: `${(x1 - x0) * w}px`, height: `${(y1 - y0) * h}px` });
+      return d;
+    }));
   }
 
   // Where a pointer event falls on the picture itself (the video is letterboxed), 0..1.

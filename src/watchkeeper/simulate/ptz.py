@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["Position", "PtzHead", "Viewport", "viewport"]
+__all__ = ["MAX_ZOOM", "SCENE_SIZE", "Position", "PtzHead", "Viewport", "viewport"]
 
 MAX_PAN_SPEED = 0.8  # generic units per second: a full sweep of [-1, 1] in 2.5 s
 MAX_ZOOM_SPEED = 0.5
 MAX_ZOOM = 4.0  # magnification at zoom 1
+SCENE_SIZE = (2304, 1152)  # the wide still scene the PTZ camera crops its view from
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,10 @@ from pathlib import Path
 from watchkeeper.simulate._gi import GdkPixbuf, GLib, Gst
 from watchkeeper.simulate.clockcode import code_bits, code_geometry
 from watchkeeper.simulate.faults import CameraState
-from watchkeeper.simulate.ptz import PtzHead, Viewport, viewport
+from watchkeeper.simulate.ptz import SCENE_SIZE, PtzHead, Viewport, viewport
 
 __all__ = ["PtzStream", "build_ptz_bin", "render_snapshot"]
 
-SCENE_SIZE = (2304, 1152)
 MASK_SLOTS = 4
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.browser.conftest import serve_app
+from tests.browser.conftest import browser_page, serve_app
 from tests.conftest import make_settings
 from tests.foundation.helpers import add_user, load_small_register
 from tests.simulate.conftest import footage_dir, media_ready
@@ -27,6 +27,7 @@ from watchkeeper.timeutil import SystemClock
 
 __all__ = [
     "Served",
+    "browser_page",
     "footage_dir",
     "head",
     "media_ready",

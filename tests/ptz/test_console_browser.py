@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
-from tests.conftest import need_service
+from tests.browser.conftest import serve_app
 from tests.ptz.conftest import Served, head, send_home
 from tests.ptz.test_privacy import SIM_LENS
 from watchkeeper.auth.principal import Principal
@@ -63,17 +61,10 @@ def wall(ptz_system: System, ptz_rig: Rig) -> Iterator[Served]:
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[Any]:
-    need_service("Chromium", Path(CHROMIUM).exists())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context.add_init_script(FAKE_PAD)
-        yield context.new_page()
-        context.close()
+def page(browser_page: Any) -> Any:
+    """Chromium with a gamepad the test can push (see FAKE_PAD)."""
+    browser_page.context.add_init_script(FAKE_PAD)
+    return browser_page
 
 
 def open_wall(page: Any, wall: Served, username: str = "olive") -> Any:

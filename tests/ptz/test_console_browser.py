@@ -18,7 +18,7 @@ from watchkeeper.cameras.models import Camera
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.onvif import PtzPosition
 from watchkeeper.ptz.privacy import ZoneBook
-from watchkeeper.ptz.zones import Rect
+from watchkeeper.ptz.zones import Rect, aim_at
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan
@@ -237,3 +237,33 @@ def test_live_tile_masks_a_privacy_zone_until_it_is_lifted(wall: Served, page: A
     sam = Principal(2, "sam", Role.SUPERVISOR)
     zones.lift("TC-001", sam, "Garden", "police request: suspect in the garden", 5)
     page.wait_for_selector(".ptz-mask", state="detached", timeout=5000)
+
+
+def test_click_on_the_picture_to_centre_it(wall: Served, page: Any) -> None:
+    PtzDirectory(wall.system.db, wall.system.clock).set_lens("TC-001", SIM_LENS.to_json())
+    tile = open_wall(page, wall)
+    page.keyboard.down("+")  # zoom in halfway, so there is room to turn
+    deadline = time.monotonic() + 5
+    while head(wall.rig).zoom < 0.5 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    page.keyboard.up("+")
+    page.wait_for_timeout(400)
+    before = head(wall.rig)
+    box = page.locator("wk-live-tile video").bounding_box()
+    content = page.evaluate(
+        "() => { const v = document.querySelector('wk-live-tile video');"
+        " const r = v.getBoundingClientRect();"
+        " const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);"
+        " return [r.left + (r.width - v.videoWidth * s) / 2, r.top +"
+        " (r.height - v.videoHeight * s) / 2, v.videoWidth * s, v.videoHeight * s]; }"
+    )
+    assert box is not None
+    x, y, w, h = content
+    tile.click(position={"x": x - box["x"] + 0.75 * w, "y": y - box["y"] + 0.25 * h})
+    page.wait_for_timeout(300)
+    deadline = time.monotonic() + 8
+    while (after := head(wall.rig)).moving and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    want = aim_at(SIM_LENS, before, 0.75, 0.25)
+    assert (after.pan, after.tilt) == pytest.approx((want.pan, want.tilt), abs=0.01)
+    assert after.pan > before.pan + 0.1 and after.tilt > before.tilt + 0.1

@@ -37,6 +37,7 @@ from watchkeeper.ptz.routines import Routines
 from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
 from watchkeeper.ptz.tours import TourRunner
 from watchkeeper.ptz.view import DWELL_S, ViewWatch
+from watchkeeper.ptz.zones import aim_at
 from watchkeeper.timeutil import Clock
 
 __all__ = ["GATE_EVERY_S", "Listener", "PtzControl"]
@@ -231,6 +232,17 @@ class PtzControl(Routines):
 
     def move(self, camera_id: str, who: Principal, v: Velocity) -> None:
         self._holding(camera_id, who).want(v)
+
+    async def centre(self, camera_id: str, who: Principal, x: float, y: float) -> None:
+        """Turn the camera so the picture point (x, y) clicked on becomes the centre."""
+        drive = self._holding(camera_id, who)
+        here = await drive.camera.status(drive.token)
+        lens = await asyncio.to_thread(self.zones.lens, camera_id)
+        target = aim_at(lens, here, x, y)
+        await asyncio.to_thread(self.zones.check_target, camera_id, target)
+        drive.halt()
+        await drive.settled()
+        await drive.camera.absolute_move(drive.token, target)
 
     def stop(self, camera_id: str, who: Principal) -> None:
         self._holding(camera_id, who).want((0.0, 0.0, 0.0))

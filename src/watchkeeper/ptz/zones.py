@@ -26,7 +26,16 @@ from dataclasses import asdict, dataclass
 from watchkeeper.errors import ValidationError
 from watchkeeper.ptz.onvif import PtzPosition
 
-__all__ = ["DEFAULT_LENS", "Lens", "Rect", "active", "centre_in", "to_picture", "to_space"]
+__all__ = [
+    "DEFAULT_LENS",
+    "Lens",
+    "Rect",
+    "active",
+    "aim_at",
+    "centre_in",
+    "to_picture",
+    "to_space",
+]
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,16 @@ def centre_in(lens: Lens, pos: PtzPosition, zone: Rect) -> bool:
     ru, rv = lens.r(pos.zoom)
     cu, cv = pos.pan * (1 - lens.k * ru), pos.tilt * (1 - lens.k * rv)
     return z.a0 <= cu <= z.a1 and z.b0 <= cv <= z.b1
+
+
+def aim_at(lens: Lens, pos: PtzPosition, x: float, y: float) -> PtzPosition:
+    """The position (same zoom) that puts picture point (x, y) seen at ``pos`` in the centre."""
+    ru, rv = lens.r(pos.zoom)
+    u = pos.pan * (1 - lens.k * ru) + (2 * x - 1) * ru
+    v = pos.tilt * (1 - lens.k * rv) - (2 * y - 1) * rv
+    pan = max(-1.0, min(1.0, u / (1 - lens.k * ru)))
+    tilt = max(-1.0, min(1.0, v / (1 - lens.k * rv)))
+    return PtzPosition(pan, tilt, pos.zoom)
 
 
 def active(lifted_until_us: int | None, now_us: int) -> bool:

@@ -97,6 +97,8 @@ async def _dispatch(
     elif kind == "move":
         v = (_axis(msg, "pan"), _axis(msg, "tilt"), _axis(msg, "zoom"))
         control.move(camera_id, who, v)
+    elif kind == "centre":
+        await control.centre(camera_id, who, abs(_axis(msg, "x")), abs(_axis(msg, "y")))
     elif kind == "stop":
         control.stop(camera_id, who)
     elif kind == "take":

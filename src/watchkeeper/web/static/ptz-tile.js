@@ -82,6 +82,12 @@ export class PtzPanel {
     tile.append(this.el);
     tile.ptz = this;
     tile.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
+    // Click on the picture while you hold the camera: that point becomes the centre.
+    tile.addEventListener("click", (e) => {
+      if (!this.state.you || this.drawing || e.target.tagName !== "VIDEO") return;
+      const [x, y] = this.pictureAt(e);
+      this.send({ type: "centre", x, y });
+    });
     new MutationObserver(() => this.open()).observe(tile, { attributes: true, attributeFilter: ["camera"] });
     this.timer = setInterval(() => this.tick(), RESEND_MS);
     this.open();
@@ -282,6 +288,7 @@ export class PtzPanel {
 
   // Drag a box on the picture; it is kept as a zone of the camera's PTZ space.
   drawZone() {
+    this.drawing = true;
     const box = document.createElement("div");
     box.className = "ptz-zone-drawing";
     this.tile.append(box);
@@ -300,6 +307,7 @@ export class PtzPanel {
       this.tile.removeEventListener("pointermove", move);
       this.tile.removeEventListener("pointerup", up);
       box.remove();
+      setTimeout(() => { this.drawing = false; }, 0); // after this pointer's click event
       if (!start) return;
       const [x0, y0] = start[2], [x1, y1] = this.pictureAt(e);
       const name = Math.abs(x1 - x0) > 0.01 && Math.abs(y1 - y0) > 0.01 && prompt("Zone name (e.g. 12 High St windows)");

@@ -297,12 +297,13 @@ class PtzControl(Routines):
             else:
                 self._drives.pop(camera_id, None)
                 await drive.close()
+        # On the record first: whoever is told the camera is free can find the session.
+        await asyncio.to_thread(record_session, self.db, self.clock, ended, detail)
         msg = {"type": "lost", "camera": camera_id, "reason": ended.reason, "by": ended.by}
         if detail:
             msg["detail"] = detail
         self._tell(camera_id, ended.session.holder.username, msg)
         self._broadcast(camera_id)
-        await asyncio.to_thread(record_session, self.db, self.clock, ended, detail)
         if not keep_drive and ended.reason != "server stopped":
             await self._schedule_home(camera_id)
 

@@ -18,7 +18,7 @@ from watchkeeper.cameras.models import Camera
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.onvif import PtzPosition
 from watchkeeper.ptz.privacy import ZoneBook
-from watchkeeper.ptz.zones import Rect, aim_at
+from watchkeeper.ptz.zones import Rect, aim_at, frame_box
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.service import RecorderService, StreamPlan
@@ -239,7 +239,7 @@ def test_live_tile_masks_a_privacy_zone_until_it_is_lifted(wall: Served, page: A
     page.wait_for_selector(".ptz-mask", state="detached", timeout=5000)
 
 
-def test_click_on_the_picture_to_centre_it(wall: Served, page: Any) -> None:
+def test_click_to_centre_and_drag_a_box_to_zoom(wall: Served, page: Any) -> None:
     PtzDirectory(wall.system.db, wall.system.clock).set_lens("TC-001", SIM_LENS.to_json())
     tile = open_wall(page, wall)
     page.keyboard.down("+")  # zoom in halfway, so there is room to turn
@@ -267,3 +267,16 @@ def test_click_on_the_picture_to_centre_it(wall: Served, page: Any) -> None:
     want = aim_at(SIM_LENS, before, 0.75, 0.25)
     assert (after.pan, after.tilt) == pytest.approx((want.pan, want.tilt), abs=0.01)
     assert after.pan > before.pan + 0.1 and after.tilt > before.tilt + 0.1
+    # Drag a box over the left half's middle: the camera turns and zooms to fill it.
+    page.mouse.move(x + 0.10 * w, y + 0.40 * h)
+    page.mouse.down()
+    page.mouse.move(x + 0.35 * w, y + 0.60 * h, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    deadline = time.monotonic() + 8
+    while (framed := head(wall.rig)).moving and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    want = frame_box(SIM_LENS, after, Rect(0.10, 0.40, 0.35, 0.60))
+    assert (framed.pan, framed.tilt, framed.zoom) == pytest.approx(
+        (want.pan, want.tilt, want.zoom), abs=0.01)  # fmt: skip
+    assert framed.zoom > after.zoom + 0.2 and framed.pan < after.pan

@@ -22,7 +22,7 @@ from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
 from watchkeeper.ptz.onvif import OnvifAddress, OnvifCamera, PtzPosition
 from watchkeeper.ptz.privacy import ZoneBook
-from watchkeeper.ptz.zones import Lens, Rect, centre_in, to_picture, to_space
+from watchkeeper.ptz.zones import Lens, Rect, centre_in, frame_box, to_picture, to_space
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.models import InitSegment, Segment
 from watchkeeper.recording.paths import StreamKey
@@ -216,3 +216,14 @@ def test_dwelling_on_a_residential_zone_alerts_the_supervisor(
     with ptz_system.db.session() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "ptz.zone.dwell"))
         assert entry is not None and "Flat 3 windows" in entry.reason
+
+
+@pytest.mark.parametrize("lens", [SIM_LENS, Lens()])
+def test_a_box_dragged_on_the_picture_fills_it_after_the_move(lens: Lens) -> None:
+    box, wide = Rect(0.10, 0.30, 0.60, 0.60), PtzPosition(0.1, 0.1, 0.0)
+    target = frame_box(lens, wide, box)
+    assert target.zoom > 0.0
+    seen = to_picture(lens, target, to_space(lens, wide, box))
+    assert seen is not None
+    assert ((seen.a0 + seen.a1) / 2, (seen.b0 + seen.b1) / 2) == pytest.approx((0.5, 0.5))
+    assert seen.a1 - seen.a0 == pytest.approx(1.0), "the box's width fills the picture"

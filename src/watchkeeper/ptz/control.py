@@ -37,7 +37,7 @@ from watchkeeper.ptz.routines import Routines
 from watchkeeper.ptz.sessions import Ended, Holder, SessionBook, priority_of
 from watchkeeper.ptz.tours import TourRunner
 from watchkeeper.ptz.view import DWELL_S, ViewWatch
-from watchkeeper.ptz.zones import aim_at
+from watchkeeper.ptz.zones import Rect, aim_at, frame_box
 from watchkeeper.timeutil import Clock
 
 __all__ = ["GATE_EVERY_S", "Listener", "PtzControl"]
@@ -233,12 +233,17 @@ class PtzControl(Routines):
     def move(self, camera_id: str, who: Principal, v: Velocity) -> None:
         self._holding(camera_id, who).want(v)
 
-    async def centre(self, camera_id: str, who: Principal, x: float, y: float) -> None:
-        """Turn the camera so the picture point (x, y) clicked on becomes the centre."""
+    async def centre(self, camera_id: str, who: Principal, box: Rect) -> None:
+        """Turn the camera so the picture point clicked on (a box of no size) becomes the
+        centre, or so a box dragged on the picture fills it."""
         drive = self._holding(camera_id, who)
         here = await drive.camera.status(drive.token)
         lens = await asyncio.to_thread(self.zones.lens, camera_id)
-        target = aim_at(lens, here, x, y)
+        b = box.normal()
+        if b.a1 - b.a0 < 0.01 and b.b1 - b.b0 < 0.01:
+            target = aim_at(lens, here, (b.a0 + b.a1) / 2, (b.b0 + b.b1) / 2)
+        else:
+            target = frame_box(lens, here, b)
         await asyncio.to_thread(self.zones.check_target, camera_id, target)
         drive.halt()
         await drive.settled()

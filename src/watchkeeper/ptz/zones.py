@@ -33,6 +33,7 @@ __all__ = [
     "active",
     "aim_at",
     "centre_in",
+    "frame_box",
     "to_picture",
     "to_space",
 ]
@@ -125,6 +126,22 @@ def aim_at(lens: Lens, pos: PtzPosition, x: float, y: float) -> PtzPosition:
     pan = max(-1.0, min(1.0, u / (1 - lens.k * ru)))
     tilt = max(-1.0, min(1.0, v / (1 - lens.k * rv)))
     return PtzPosition(pan, tilt, pos.zoom)
+
+
+def frame_box(lens: Lens, pos: PtzPosition, box: Rect) -> PtzPosition:
+    """The position that centres the picture box ``box`` (x, y in 0..1) seen at ``pos`` and
+    zooms until the box fills the picture's width or height, whichever comes first."""
+    b = box.normal()
+    ru, rv = lens.r(pos.zoom)
+    u = pos.pan * (1 - lens.k * ru) + (b.a0 + b.a1 - 1) * ru
+    v = pos.tilt * (1 - lens.k * rv) - (b.b0 + b.b1 - 1) * rv
+    fill = max(b.a1 - b.a0, b.b1 - b.b0, 1e-3)  # of the picture, now
+    mag = (1.0 + pos.zoom * (lens.zoom_max - 1.0)) / fill
+    zoom = max(0.0, min(1.0, (mag - 1.0) / (lens.zoom_max - 1.0)))
+    ru, rv = lens.r(zoom)
+    pan = max(-1.0, min(1.0, u / (1 - lens.k * ru)))
+    tilt = max(-1.0, min(1.0, v / (1 - lens.k * rv)))
+    return PtzPosition(pan, tilt, zoom)
 
 
 def active(lifted_until_us: int | None, now_us: int) -> bool:

@@ -97,8 +97,11 @@ async def _dispatch(
     elif kind == "move":
         v = (_axis(msg, "pan"), _axis(msg, "tilt"), _axis(msg, "zoom"))
         control.move(camera_id, who, v)
-    elif kind == "centre":
-        await control.centre(camera_id, who, abs(_axis(msg, "x")), abs(_axis(msg, "y")))
+    elif kind == "centre":  # a click (x, y) or a box dragged (x0, y0, x1, y1), 0..1
+        x, y = abs(_axis(msg, "x")), abs(_axis(msg, "y"))
+        keys = ("x0", "y0", "x1", "y1")
+        box = Rect(*(abs(_axis(msg, k)) for k in keys)) if "x0" in msg else Rect(x, y, x, y)
+        await control.centre(camera_id, who, box)
     elif kind == "stop":
         control.stop(camera_id, who)
     elif kind == "take":

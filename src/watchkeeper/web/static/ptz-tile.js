@@ -82,11 +82,19 @@ export class PtzPanel {
     tile.append(this.el);
     tile.ptz = this;
     tile.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
-    // Click on the picture while you hold the camera: that point becomes the centre.
-    tile.addEventListener("click", (e) => {
+    // While you hold the camera: click on the picture and that point becomes the centre;
+    // drag a box and the camera zooms to it.
+    tile.addEventListener("pointerdown", (e) => {
       if (!this.state.you || this.drawing || e.target.tagName !== "VIDEO") return;
-      const [x, y] = this.pictureAt(e);
-      this.send({ type: "centre", x, y });
+      this.aimFrom = [e.clientX, e.clientY, this.pictureAt(e)];
+    });
+    tile.addEventListener("pointerup", (e) => {
+      const from = this.aimFrom;
+      this.aimFrom = null;
+      if (!from || !this.state.you || this.drawing) return;
+      const [x0, y0] = from[2], [x1, y1] = this.pictureAt(e);
+      if (Math.hypot(e.clientX - from[0], e.clientY - from[1]) < 8) this.send({ type: "centre", x: x1, y: y1 });
+      else this.send({ type: "centre", x0: Math.min(x0, x1), y0: Math.min(y0, y1), x1: Math.max(x0, x1), y1: Math.max(y0, y1) });
     });
     new MutationObserver(() => this.open()).observe(tile, { attributes: true, attributeFilter: ["camera"] });
     this.timer = setInterval(() => this.tick(), RESEND_MS);

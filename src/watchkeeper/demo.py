@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.cameras.models import Camera, CameraKind
 from watchkeeper.cameras.redact import redact_url
+from watchkeeper.ptz.directory import PtzDirectory
+from watchkeeper.ptz.zones import Lens
 from watchkeeper.simulate import CameraSpec, RigConfig
+from watchkeeper.simulate.ptz import MAX_ZOOM, SCENE_SIZE
 from watchkeeper.simulate.rig import RigCamera
 from watchkeeper.system import System
 
@@ -26,6 +29,13 @@ __all__ = ["SimulatedCamera", "attach_rig", "demo_rig_config", "simulated_camera
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PATH = re.compile(r"^/(cam\d+)/main$")
 SCENES = ("vtest", "street", "carpark", "plaza")
+# The simulated PTZ camera crops a 16:9 view from its scene (simulate.ptz.viewport).
+SIMULATOR_LENS = Lens(
+    r0_u=min(SCENE_SIZE[0], SCENE_SIZE[1] * 16 / 9) / SCENE_SIZE[0],
+    r0_v=min(SCENE_SIZE[1], SCENE_SIZE[0] * 9 / 16) / SCENE_SIZE[1],
+    zoom_max=MAX_ZOOM,
+    k=1.0,
+).to_json()
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,11 @@ def demo_rig_config(cams: list[SimulatedCamera]) -> RigConfig:
 def attach_rig(
     system: System, cams: list[SimulatedCamera], running: list[RigCamera], actor: Actor
 ) -> None:
-    """Point the register's cameras at the running rig (stream and ONVIF URLs), audited."""
+    """Point the register's cameras at the running rig (stream and ONVIF URLs), audited.
+
+    The ONVIF URL carries the camera's credentials, as the register keeps them for real
+    cameras; PTZ cameras get the simulator's lens, so privacy zones mask exactly.
+    """
     by_name = {r.name: r for r in running}
     with system.db.session() as s:
         for c in cams:
@@ -95,7 +109,9 @@ def attach_rig(
             new = {
                 "main_url": rig_cam.main_url,
                 "sub_url": rig_cam.sub_url,
-                "onvif_url": rig_cam.onvif_url,
+                "onvif_url": rig_cam.onvif_url.replace(
+                    "http://", f"http://{quote(c.user, safe='')}:{quote(c.password, safe='')}@"
+                ),
             }
             if all(getattr(cam, k) == v for k, v in new.items()):
                 continue
@@ -112,3 +128,7 @@ def attach_rig(
                 {k: redact_url(v) for k, v in new.items()},
                 clock=system.clock,
             )
+    directory = PtzDirectory(system.db, system.clock)
+    for c in cams:
+        if c.kind is CameraKind.PTZ:
+            directory.set_lens(c.camera_id, SIMULATOR_LENS)

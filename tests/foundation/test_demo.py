@@ -44,7 +44,9 @@ def test_sample_borough_cameras_become_a_rig_and_the_register_follows(system: Sy
     with system.db.session() as s:
         cam = s.get(Camera, cams[2].camera_id)
         assert cam is not None and cam.main_url == "rtsp://u:p@127.0.0.1:4000/cam3/main"
-        assert cam.onvif_url == "http://127.0.0.1:5002/onvif/device_service"
+        user, password = cams[2].user, cams[2].password
+        assert cam.onvif_url == f"http://{user}:{password}@127.0.0.1:5002/onvif/device_service"
         rows = s.scalars(select(AuditEntry).where(AuditEntry.reason.like("demo:%"))).all()
         assert len(rows) == 6 and all("u:p@" not in r.details for r in rows)
+        assert all(f":{password}@" not in r.details for r in rows)
     assert [c.camera_id for c in simulated_cameras(system)] == [c.camera_id for c in cams]

@@ -36,6 +36,8 @@ class Right(enum.StrEnum):
     VIDEO_LIVE = "video.live"
     VIDEO_PLAYBACK = "video.playback"
     PTZ_CONTROL = "ptz.control"
+    PTZ_SUPERVISE = "ptz.supervise"
+    """Lock a camera to a user, set tours, home presets and per-camera priorities."""
     HOLDS_VIEW = "holds.view"
     HOLDS_CREATE = "holds.create"
     HOLDS_RELEASE = "holds.release"
@@ -90,6 +92,7 @@ _OPERATOR = _STAFF | {
 }
 _SUPERVISOR = _OPERATOR | {
     R.REQUESTS_APPROVE,
+    R.PTZ_SUPERVISE,
     R.HOLDS_RELEASE,
     R.INCIDENTS_AMEND,
     R.INCIDENT_CATEGORIES_MANAGE,

@@ -20,7 +20,7 @@ from watchkeeper.records.log_models import Fault, FaultEvent
 from watchkeeper.records.vocab import FaultStatus, enum_value
 from watchkeeper.timeutil import Clock, SystemClock, check_us
 
-__all__ = ["FaultService", "camera_offline"]
+__all__ = ["FaultService", "camera_fault", "camera_offline"]
 
 RECORDER = Actor.system("recorder")
 
@@ -38,28 +38,41 @@ def camera_offline(
     session: Session, camera_id: str, at_us: int, reason: str, clock: Clock | None = None
 ) -> Fault:
     """Open a fault for ``camera_id`` or add to the open one; the recorder's hook."""
+    return camera_fault(session, camera_id, at_us, f"camera offline: {reason}", reason, clock=clock)
+
+
+def camera_fault(
+    session: Session,
+    camera_id: str,
+    at_us: int,
+    text: str,
+    reason: str = "",
+    by: Actor = RECORDER,
+    clock: Clock | None = None,
+) -> Fault:
+    """Open a fault for ``camera_id`` found by the system, or add a line to the open one."""
     if session.get(Camera, camera_id) is None:
         raise NotFound(f"no camera {camera_id!r}")
     fault = _open_fault_for(session, camera_id)
-    text = f"camera offline: {reason}".strip()
+    text = text.strip()
     if fault is None:
         fault = Fault(
             camera_id=camera_id,
             summary=text,
             status=FaultStatus.OPEN.value,
             reported_us=at_us,
-            reported_by=RECORDER.username,
+            reported_by=by.username,
         )
         session.add(fault)
         session.flush()
         action = "fault.open"
     else:
         action = "fault.note"
-    session.add(FaultEvent(fault_id=fault.id, at_us=at_us, by=RECORDER.username, text=text))
+    session.add(FaultEvent(fault_id=fault.id, at_us=at_us, by=by.username, text=text))
     session.flush()
     record(
         session,
-        RECORDER,
+        by,
         action,
         "fault",
         str(fault.id),

@@ -134,6 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, self.cam.snapshot(), "image/jpeg")
 
     def do_POST(self) -> None:
+        self.arrived_us = time.time_ns() // 1000
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, 1 << 20))
         ctype = "application/soap+xml; charset=utf-8"
@@ -229,6 +230,7 @@ class _Handler(BaseHTTPRequestHandler):
         pan, tilt, zoom = _vector(_find(req, "Velocity"))
         timeout = _duration(_text(req, "Timeout"))
         self._head().continuous_move(pan or 0.0, tilt or 0.0, zoom or 0.0, timeout)
+        self._head().log_command("ContinuousMove", self.arrived_us)
         return "<tptz:ContinuousMoveResponse/>"
 
     def _speed(self, req: Any) -> float:
@@ -254,6 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def op_Stop(self, _req: Any) -> str:
         self._head().stop()
+        self._head().log_command("Stop", self.arrived_us)
         return "<tptz:StopResponse/>"
 
     def op_GetPresets(self, _req: Any) -> str:

@@ -9,15 +9,17 @@ pan and tilt in [-1, 1], zoom in [0, 1].
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 
 from watchkeeper.timeutil import Clock, SystemClock
 
-__all__ = ["Position", "PtzHead", "Viewport", "viewport"]
+__all__ = ["MAX_ZOOM", "SCENE_SIZE", "Position", "PtzHead", "Viewport", "viewport"]
 
 MAX_PAN_SPEED = 0.8  # generic units per second: a full sweep of [-1, 1] in 2.5 s
 MAX_ZOOM_SPEED = 0.5
 MAX_ZOOM = 4.0  # magnification at zoom 1
+SCENE_SIZE = (2304, 1152)  # the wide still scene the PTZ camera crops its view from
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ class PtzHead:
     _motion: _Motion = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _next_preset: int = field(init=False, default=1)
+    commands: deque[tuple[str, int]] = field(init=False, default_factory=lambda: deque(maxlen=4096))
+    """(operation, UTC µs its request arrived) of recent moves and stops, for benchmarks."""
+    privacy_masks: tuple[tuple[float, float, float, float], ...] = ()
+    """In-camera masks, (u0, v0, u1, v1) of the whole scene (-1..1, v up): black in every
+    frame at every position and zoom, as a camera's own privacy masking is."""
 
     def __post_init__(self) -> None:
         self._motion = _Motion(Position(), self.clock.monotonic())
@@ -91,6 +98,10 @@ class PtzHead:
                 _toward(p.zoom, m.target.zoom, sz, dt),
             )
         return p
+
+    def log_command(self, op: str, arrived_us: int) -> None:
+        with self._lock:
+            self.commands.append((op, arrived_us))
 
     def position(self) -> Position:
         with self._lock:

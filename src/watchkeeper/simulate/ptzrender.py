@@ -17,11 +17,11 @@ from pathlib import Path
 from watchkeeper.simulate._gi import GdkPixbuf, GLib, Gst
 from watchkeeper.simulate.clockcode import code_bits, code_geometry
 from watchkeeper.simulate.faults import CameraState
-from watchkeeper.simulate.ptz import PtzHead, viewport
+from watchkeeper.simulate.ptz import SCENE_SIZE, PtzHead, Viewport, viewport
 
 __all__ = ["PtzStream", "build_ptz_bin", "render_snapshot"]
 
-SCENE_SIZE = (2304, 1152)
+MASK_SLOTS = 4
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,9 @@ def build_ptz_bin(
         f"{_source(panorama)} ! imagefreeze is-live=true "
         f"! video/x-raw,framerate={stream.fps}/1 ! videocrop name=crop "
         f"! videoscale method=nearest-neighbour "
-        f"! video/x-raw,width={stream.width},height={stream.height} "
-        f"! gdkpixbufoverlay name=code "
+        f"! video/x-raw,width={stream.width},height={stream.height},pixel-aspect-ratio=1/1 "
+        + "".join(f"! gdkpixbufoverlay name=mask{i} alpha=0 " for i in range(MASK_SLOTS))
+        + f"! gdkpixbufoverlay name=code "
         f'! clockoverlay text="{stream.name}" time-format="%Y-%m-%d %H:%M:%S" '
         f'halignment=left valignment=bottom font-desc="Sans {max(8, stream.height // 40)}" '
         f"! x264enc name=enc speed-preset=ultrafast tune=zerolatency bframes=0 threads=1 "
@@ -65,6 +66,12 @@ def build_ptz_bin(
     enc = pipeline.get_by_name("enc")
     code = pipeline.get_by_name("code")
     last: list[tuple[int, int, int, int]] = []
+    masks = [pipeline.get_by_name(f"mask{i}") for i in range(MASK_SLOTS)]
+    black = GdkPixbuf.Pixbuf.new_from_bytes(
+        GLib.Bytes.new(b"\x00\x00\x00"), GdkPixbuf.Colorspace.RGB, False, 8, 1, 1, 3
+    )
+    for m in masks:
+        m.set_property("pixbuf", black)
 
     def steer(_pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
         v = viewport(head.position(), *SCENE_SIZE, stream.width, stream.height)
@@ -73,6 +80,14 @@ def build_ptz_bin(
             for name, value in zip(("left", "right", "top", "bottom"), edges, strict=True):
                 crop.set_property(name, value)
             last[:] = [edges]
+        boxes = mask_boxes(head.privacy_masks, v, stream.width, stream.height)
+        for i, m in enumerate(masks):
+            if i < len(boxes):
+                x, y, w, h = boxes[i]
+                for name, value in (("offset-x", x), ("offset-y", y),
+                                    ("overlay-width", w), ("overlay-height", h)):  # fmt: skip
+                    m.set_property(name, value)
+            m.set_property("alpha", 1.0 if i < len(boxes) else 0.0)
         return Gst.PadProbeReturn.OK
 
     def stamp(_pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
@@ -90,6 +105,25 @@ def build_ptz_bin(
     code.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, stamp)
     enc.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, stall)
     return pipeline
+
+
+def mask_boxes(
+    masks: tuple[tuple[float, float, float, float], ...], v: Viewport, out_w: int, out_h: int
+) -> list[tuple[int, int, int, int]]:
+    """Each in-camera mask as (x, y, width, height) in output pixels, where it shows."""
+    sw, sh = SCENE_SIZE
+    sx, sy = out_w / v.width, out_h / v.height
+    boxes = []
+    for u0, v0, u1, v1 in masks[:MASK_SLOTS]:
+        x0 = (sw / 2 * (1 + min(u0, u1)) - v.left) * sx
+        x1 = (sw / 2 * (1 + max(u0, u1)) - v.left) * sx
+        y0 = (sh / 2 * (1 - max(v0, v1)) - v.top) * sy
+        y1 = (sh / 2 * (1 - min(v0, v1)) - v.top) * sy
+        a, b = max(0, int(x0)), min(out_w, int(x1 + 0.999))  # cover, never uncover
+        c, d = max(0, int(y0)), min(out_h, int(y1 + 0.999))
+        if b > a and d > c:
+            boxes.append((a, c, b - a, d - c))
+    return boxes
 
 
 def code_pixbuf(utc_ms: int, width: int) -> GdkPixbuf.Pixbuf:

@@ -136,6 +136,34 @@ class Rig:
         c = self.config
         return send_fault(self.control_url, c.user, c.password, camera, kind, seconds)
 
+    def ptz_commands(self, camera: str) -> list[tuple[str, int]]:
+        """(operation, UTC µs of arrival) of the PTZ camera's recent moves and stops."""
+        basic = base64.b64encode(f"{self.config.user}:{self.config.password}".encode()).decode()
+        req = urllib.request.Request(  # noqa: S310 - the rig's own http endpoint
+            f"{self.control_url}/ptz-commands/{camera}", headers={"Authorization": f"Basic {basic}"}
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+                return [(str(op), int(at)) for op, at in json.loads(resp.read())["commands"]]
+        except urllib.error.HTTPError as exc:
+            raise NotFound(f"no simulated PTZ camera named {camera!r}") from exc
+
+    def set_privacy_masks(
+        self, camera: str, masks: list[tuple[float, float, float, float]]
+    ) -> None:
+        """Give a PTZ camera its own privacy masks: (u0, v0, u1, v1) of its whole scene."""
+        basic = base64.b64encode(f"{self.config.user}:{self.config.password}".encode()).decode()
+        body = json.dumps({"camera": camera, "masks": [list(m) for m in masks]}).encode()
+        req = urllib.request.Request(  # noqa: S310 - the rig's own http endpoint
+            f"{self.control_url}/privacy-masks", data=body, method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Basic {basic}"},
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(req, timeout=10):  # noqa: S310
+                pass
+        except urllib.error.HTTPError as exc:
+            raise ValidationError(f"masks refused: {exc.read().decode()}") from exc
+
     def log(self) -> str:
         if self._tmp is None:
             return ""

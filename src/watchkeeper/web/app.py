@@ -24,6 +24,7 @@ from watchkeeper.web.routers import (
     pages,
     partners,
     playback,
+    ptz,
     radio,
     records_pages,
     requests_pages,
@@ -77,6 +78,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
+    app.state.ptz = ptz.make_control(system)
+    app.include_router(ptz.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

@@ -1,8 +1,12 @@
 // <wk-live-tile camera="ID">: live video of one camera, fMP4 over a WebSocket into MSE.
 // Small tiles ask for the sub-stream, a large tile (or full screen) for the main stream;
 // the server falls back to main when no sub-stream is recorded. The tile keeps to the live
-// edge: if the buffer runs more than LAG_S ahead of the picture, it jumps forward.
-const LAG_S = 0.4;
+// edge (the server sends one fragment per frame, so little buffer is needed): a little
+// behind, it plays 10% fast until caught up; more than LAG_S behind, it jumps to EDGE_S
+// before the newest frame. Steering a PTZ camera is only as good as this lag.
+const LAG_S = 0.25;
+const EDGE_S = 0.04;
+const CATCH_UP_S = 0.08;
 const MAIN_FROM_PX = 640;
 
 export class LiveTile extends HTMLElement {
@@ -127,7 +131,9 @@ export class LiveTile extends HTMLElement {
     const b = v.buffered;
     if (!b.length) return;
     const end = b.end(b.length - 1);
-    if (end - v.currentTime > LAG_S) v.currentTime = Math.max(b.start(b.length - 1), end - 0.05);
+    const lag = end - v.currentTime;
+    if (lag > LAG_S) v.currentTime = Math.max(b.start(b.length - 1), end - EDGE_S);
+    else v.playbackRate = lag > CATCH_UP_S ? 1.1 : 1.0;
     if (end - b.start(0) > 30 && !this.trimming) {
       // Keep memory bounded: drop what is long past (after this append completes).
       this.trimming = true;

@@ -1,6 +1,7 @@
 // The video wall: 1/4/9/16 tiles, layout saved per user, camera tree with search, drag a
 // camera onto a tile, double-click (or F) for full screen, alerts from the recorder.
 import "./live-tile.js";
+import { attachPtz } from "./ptz-tile.js";
 
 const wall = document.querySelector("#wall");
 const user = document.body.dataset.user;
@@ -29,6 +30,7 @@ function layout(size, cams = []) {
     });
     tile.addEventListener("dblclick", () => fullscreen(tile));
     wall.append(tile);
+    attachPtz(tile);
   }
   document.querySelectorAll("[data-layout]").forEach((b) =>
     b.setAttribute("aria-pressed", String(Number(b.dataset.layout) === size)));
@@ -60,8 +62,10 @@ search?.addEventListener("input", () => {
 });
 
 // Keyboard: 1/2/3/4 layouts, arrows move between tiles, F full screen, Delete clears, / search.
+// A tile whose camera you steer takes arrows, +/-, PageUp/PageDown and Esc itself.
 document.addEventListener("keydown", (e) => {
   if (e.target.matches("input, select, textarea")) return;
+  if (document.activeElement?.closest("wk-live-tile")?.ptz?.key(e, true)) { e.preventDefault(); return; }
   const tiles = [...wall.children];
   const i = tiles.indexOf(document.activeElement);
   const cols = Math.sqrt(tiles.length);

@@ -16,6 +16,7 @@ from watchkeeper.web.routers import (
     audit,
     auth,
     cameras,
+    console_pages,
     evidence,
     faults,
     incidents,
@@ -70,6 +71,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(playback.build_router(rendered))
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
+    app.include_router(console_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()

@@ -1,0 +1,142 @@
+"""The control-room console pages in Chromium: dashboard, shift, faults, holds, gaps,
+visitors and the audit trail, each doing its main task end to end.
+
+One server and one browser per module (the suite stays fast); each test has its own
+browser context, so its own log-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tests.conftest import need_service
+from watchkeeper.audit.service import Actor
+from watchkeeper.cameras.models import Camera, CameraStatus
+from watchkeeper.config.settings import Settings
+from watchkeeper.recording.holds import create_hold
+from watchkeeper.recording.models import StreamEvent
+from watchkeeper.records.faults import camera_offline
+from watchkeeper.system import System, build_system
+from watchkeeper.timeutil import US_PER_DAY, US_PER_S
+
+from ..conftest import PASSWORD, _seed
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Console:
+    url: str
+    system: System
+    browser: Any
+
+    def login(self, username: str, path: str = "/") -> Any:
+        page = self.browser.new_context(locale="en-US", timezone_id="America/New_York").new_page()
+        page.goto(f"{self.url}/login?next={path}")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda u: "/login" not in u)
+        return page
+
+
+def _prepare(system: System) -> None:
+    """Active cameras TC-001..3: TC-001 offline (and its fault opened by the recorder)."""
+    now = system.clock.now_us()
+    with system.db.session() as s:
+        for n in (1, 2, 3):
+            cam = s.get(Camera, f"TC-00{n}")
+            assert cam is not None
+            cam.purpose, cam.dpia_ref = "Crime prevention", "DPIA-1"
+            cam.status = CameraStatus.ACTIVE
+        s.flush()
+        for cam_id, state in (("TC-001", "offline"), ("TC-002", "streaming")):
+            s.add(
+                StreamEvent(camera_id=cam_id, stream="main", at_us=now - 60 * US_PER_S,
+                            state=state, reason="connection refused" if state == "offline" else "")
+            )  # fmt: skip
+        s.flush()
+        camera_offline(s, "TC-001", now - 60 * US_PER_S, "connection refused", system.clock)
+        create_hold(s, Actor.system(), "TC-002", now - 3600 * US_PER_S, now,
+                    "CAD-4711", "assault outside the bank", "PC 123",
+                    expires_us=now + 3 * US_PER_DAY, clock=system.clock)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    need_service("Chromium", Path(CHROMIUM).exists())
+    from playwright.sync_api import sync_playwright
+
+    system = build_system(Settings(mode="development", data_dir=tmp_path_factory.mktemp("c")))
+    _seed(system)
+    _prepare(system)
+    try:
+        with serve_app(system) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield Console(url, system, browser)
+            browser.close()
+    finally:
+        system.close()
+
+
+def test_dashboard_is_the_landing_page_and_links_each_alarm(console: Console) -> None:
+    page = console.login("sup1")
+    assert urlparse(page.url).path == "/dashboard"
+    alarms = page.inner_text("#alarms")
+    assert "TC-001" in alarms and "not recording (offline" in alarms
+    assert "TC-002" not in alarms  # streaming
+    assert "camera offline: connection refused" in alarms  # the recorder's fault
+    assert "not record" in page.inner_text("#disk-alarm")  # no recorder in this process
+    holds = page.inner_text("#expiring-holds")
+    assert "CAD-4711" in holds and "TC-002" in holds
+    assert "not signed on" in page.inner_text("#shift-state")
+    assert page.get_attribute(".camera-alarm a", "href") == "/gaps?camera=TC-001"
+    assert page.get_attribute(".fault-alarm a", "href") == "/faults/1"
+    # UK form whatever the browser's locale (this context is en-US, New York)
+    first = page.inner_text("#expiring-holds td")
+    day, month, rest = first.split("/", 2)
+    assert len(day) == 2 and len(month) == 2 and rest[4] == " " and rest.endswith(("GMT", "BST"))
+    # the favicon is served, so pages stop asking for a missing one
+    icon = page.get_attribute("link[rel=icon]", "href")
+    assert page.request.get(console.url + icon).status == 200
+
+
+def test_shift_sign_on_daily_check_handover_and_acknowledgement(console: Console) -> None:
+    page = console.login("op1", "/shift")
+    page.click("text=Sign on")
+    page.wait_for_selector("#handover_notes")
+    # the check is pre-filled from the system's own figures
+    assert page.input_value("#cameras_total") == "3"
+    assert page.input_value("#cameras_online") == "1"
+    assert "camera offline: connection refused" in page.input_value("#faults_found")
+    assert "1" in page.inner_text("#check-faults")
+    page.check("#police_link_ok")
+    page.check("#radios_ok")
+    page.check("#phone_ok")
+    page.click("text=Record the daily check")
+    page.wait_for_selector("#daily-check >> text=Done for")
+    assert "police link OK" in page.inner_text("#daily-check")
+
+    long_notes = "x" * 10_001
+    page.fill("#handover_notes", long_notes)
+    page.click("text=Sign off")
+    error = page.wait_for_selector("#handover_notes-error")
+    assert "at most 10000 characters" in error.inner_text()
+    assert page.input_value("#handover_notes") == long_notes  # what was typed is kept
+    page.fill("#handover_notes", "Camera TC-001 down, maintainer called")
+    page.click("text=Sign off")
+    page.wait_for_selector("text=You are not signed on.")
+
+    other = console.login("op2", "/shift")
+    assert "Camera TC-001 down" in other.inner_text("#handover")
+    assert "nobody yet" in other.inner_text("#handover")
+    other.click("text=I have read these notes")
+    other.wait_for_selector("#handover >> text=op2 at")
+    assert other.query_selector("text=I have read these notes") is None

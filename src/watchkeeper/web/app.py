@@ -21,6 +21,7 @@ from watchkeeper.web.routers import (
     faults,
     incidents,
     live,
+    log_pages,
     pages,
     partners,
     playback,
@@ -72,6 +73,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
     app.include_router(console_pages.build_router(rendered))
+    app.include_router(log_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()

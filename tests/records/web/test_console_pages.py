@@ -140,3 +140,65 @@ def test_shift_sign_on_daily_check_handover_and_acknowledgement(console: Console
     other.click("text=I have read these notes")
     other.wait_for_selector("#handover >> text=op2 at")
     assert other.query_selector("text=I have read these notes") is None
+
+
+def test_faults_report_acknowledge_note_fix_and_recorder_faults(console: Console) -> None:
+    page = console.login("sup1", "/faults")
+    # a fault the recorder opens appears by itself
+    with console.system.db.session() as s:
+        now = console.system.clock.now_us()
+        opened = camera_offline(s, "TC-003", now, "no route to host", console.system.clock)
+    page.reload()
+    row = page.inner_text("#fault-rows")
+    assert "camera offline: no route to host" in row and "recorder" in row
+
+    page.fill("#camera", "TC-999")
+    page.fill("#maintainer", "Acme CCTV Ltd")
+    page.click("#report-fault button")
+    assert "no camera 'TC-999'" in page.inner_text("#camera-error")
+    assert "describe the fault" in page.inner_text("#summary-error")
+    assert page.input_value("#maintainer") == "Acme CCTV Ltd"  # kept
+    assert page.input_value("#camera") == "TC-999"
+
+    page.fill("#camera", "TC-002")
+    page.fill("#summary", "Dome cover misted")
+    page.click("#report-fault button")
+    page.wait_for_url(lambda u: urlparse(u).path.startswith("/faults/"))
+    assert page.inner_text("#fault-state") == "open"
+    page.fill("#maintainer_ref", "JOB-881")
+    page.click("button:has-text('Acknowledge')")
+    page.wait_for_selector("#fault-state >> text=acknowledged")
+    assert "JOB-881" in page.inner_text("#fault-facts")
+    page.click("button:has-text('Mark fixed')")  # empty: refused in the page
+    assert "write it" in page.inner_text("#fix_note-error")
+    page.fill("#note_text", "Engineer on site at 14:00")
+    page.click("button:has-text('Add note')")
+    page.wait_for_selector("#fault-events >> text=Engineer on site")
+    page.fill("#fix_note", "Cover replaced")
+    page.click("button:has-text('Mark fixed')")
+    page.wait_for_selector("#fault-state >> text=fixed")
+    assert "min" in page.inner_text("#time-to-repair")
+    assert page.query_selector("#fix_note") is None
+    page.goto(f"{console.url}/faults?status=fixed")
+    assert "Dome cover misted" in page.inner_text("#fault-rows")
+    page.goto(f"{console.url}/faults")  # unfixed: the recorder's fault is still there
+    assert page.query_selector(f"#fault-rows a[href='/faults/{opened.id}']") is not None
+
+
+def test_visitor_signs_in_with_the_declaration_and_out(console: Console) -> None:
+    page = console.login("op1", "/visitors")
+    page.fill("#name", "DC Jane Smith")
+    page.fill("#organisation", "County Police")
+    page.fill("#purpose", "View footage for CAD-4711")
+    page.check("#police")
+    page.click("#visitor-in button")
+    assert "accept the declaration" in page.inner_text("#declaration-error")
+    assert page.input_value("#name") == "DC Jane Smith"
+    assert page.is_checked("#police")
+    page.check("#declaration")
+    page.click("#visitor-in button")
+    page.wait_for_selector("#on-site >> text=DC Jane Smith")
+    assert "(police)" in page.inner_text("#on-site")
+    page.click("button[aria-label='Sign out DC Jane Smith']")
+    page.wait_for_selector("#on-site >> text=Nobody is signed in")
+    assert "County Police" in page.inner_text("#recent-visits")

@@ -26,6 +26,7 @@ from watchkeeper.web.routers import (
     partners,
     playback,
     radio,
+    recording_pages,
     records_pages,
     requests_pages,
     shifts,
@@ -74,6 +75,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(evidence.build_router(rendered))
     app.include_router(console_pages.build_router(rendered))
     app.include_router(log_pages.build_router(rendered))
+    app.include_router(recording_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()

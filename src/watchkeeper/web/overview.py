@@ -50,12 +50,21 @@ def cameras_not_streaming(s: Session) -> list[CameraAlarm] | None:
 
     ``None`` while the recorder has never reported on any camera (nothing to judge by).
     """
-    latest = (
-        select(StreamEvent.camera_id, func.max(StreamEvent.id).label("id"))
+    ranked = (
+        select(
+            StreamEvent.id,
+            func.row_number()
+            .over(
+                partition_by=StreamEvent.camera_id,
+                order_by=(StreamEvent.at_us.desc(), StreamEvent.id.desc()),
+            )
+            .label("n"),
+            StreamEvent.camera_id,
+        )
         .where(StreamEvent.stream == "main")
-        .group_by(StreamEvent.camera_id)
         .subquery()
     )
+    latest = select(ranked.c.id, ranked.c.camera_id).where(ranked.c.n == 1).subquery()
     rows = s.execute(
         select(Camera.id, Camera.name, StreamEvent.state, StreamEvent.at_us, StreamEvent.reason)
         .outerjoin(latest, latest.c.camera_id == Camera.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -17,16 +18,19 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
 from tests.conftest import need_service
+from tests.recording.rec_helpers import init_row, segment_row
 from watchkeeper.audit.service import Actor
 from watchkeeper.cameras.models import Camera, CameraStatus
 from watchkeeper.config.settings import Settings
 from watchkeeper.recording.holds import create_hold
 from watchkeeper.recording.models import StreamEvent
 from watchkeeper.records.faults import camera_offline
+from watchkeeper.records.incidents import IncidentDraft
+from watchkeeper.records.vocab import Source
 from watchkeeper.system import System, build_system
-from watchkeeper.timeutil import US_PER_DAY, US_PER_S
+from watchkeeper.timeutil import US_PER_DAY, US_PER_S, date_to_us
 
-from ..conftest import PASSWORD, _seed
+from ..conftest import PASSWORD, _principals, _seed
 
 pytestmark = pytest.mark.browser
 
@@ -202,3 +206,59 @@ def test_visitor_signs_in_with_the_declaration_and_out(console: Console) -> None
     page.click("button[aria-label='Sign out DC Jane Smith']")
     page.wait_for_selector("#on-site >> text=Nobody is signed in")
     assert "County Police" in page.inner_text("#recent-visits")
+
+
+def test_holds_search_and_supervisor_release_with_reason(console: Console) -> None:
+    system = console.system
+    sup = _principals(system)["supervisor"]
+    now = system.clock.now_us()
+    with system.db.session() as s:
+        inc = system.incidents.create(s, sup, IncidentDraft("asb", Source.OPERATOR, "fight"))
+        system.incidents.mark_cameras(s, sup, inc.ref, ["TC-001"], now - 600 * US_PER_S, now)
+        ref = inc.ref
+    op = console.login("op1", f"/holds?q={ref}")
+    assert ref in op.inner_text("#hold-rows")
+    assert op.query_selector("#hold-rows form") is None  # operators do not release
+
+    page = console.login("sup1", "/holds?q=cad-4711")
+    rows = page.inner_text("#hold-rows")
+    assert "assault outside the bank" in rows and "PC 123" in rows and "system" in rows
+    assert ref not in rows
+    page.fill("#q", ref)
+    page.click("button:has-text('Search')")
+    page.wait_for_selector(f"#hold-rows a[href='/incidents/{ref}']")
+    page.click("#hold-rows button:has-text('Release')")  # no reason: refused in the page
+    error = page.wait_for_selector(".field-error")
+    assert "say why" in error.inner_text()
+    page.fill("#hold-rows input[name=reason]", "NFA by police")
+    page.click("#hold-rows button:has-text('Release')")
+    page.wait_for_url(lambda u: "state=released" in u)
+    assert "NFA by police" in page.inner_text("#hold-rows")
+    page.goto(f"{console.url}/incidents/{ref}")
+    assert "NFA by police" in page.inner_text("main")  # released through the incident
+
+
+def test_gap_report_for_a_camera_and_day(console: Console) -> None:
+    d0 = date_to_us(date(2026, 7, 1))
+    with console.system.db.session() as s:
+        s.add(init_row(901))
+        s.flush()
+        s.add(StreamEvent(camera_id="TC-003", stream="main", at_us=d0 - 60 * US_PER_S,
+                          state="streaming", reason=""))  # fmt: skip
+        s.add(segment_row(camera_id="TC-003", init_id=901, start_us=d0, path="g1",
+                          end_us=d0 + 3600 * US_PER_S))  # fmt: skip
+        s.add(StreamEvent(camera_id="TC-003", stream="main", at_us=d0 + 3600 * US_PER_S,
+                          state="offline", reason="connection refused"))  # fmt: skip
+    page = console.login("op1", "/gaps")
+    page.select_option("#camera", "TC-003")
+    page.fill("#day", "1/7/2026")
+    page.click("#gap-form button")
+    page.wait_for_selector("#gap-summary")
+    assert "1 h 00 min" in page.inner_text("#gap-summary")
+    rows = page.inner_text("#gap-rows")
+    assert "gap: camera offline: connection refused" in rows
+    assert "01/07/2026 01:00:00 BST" in rows  # London time, UK form
+    page.fill("#day", "2026-07-01")
+    page.click("#gap-form button")
+    assert "use dd/mm/yyyy" in page.inner_text("#day-error")
+    assert page.input_value("#day") == "2026-07-01"

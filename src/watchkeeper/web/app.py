@@ -14,6 +14,7 @@ from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
     audit,
+    audit_pages,
     auth,
     cameras,
     console_pages,
@@ -76,6 +77,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(console_pages.build_router(rendered))
     app.include_router(log_pages.build_router(rendered))
     app.include_router(recording_pages.build_router(rendered))
+    app.include_router(audit_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     vendor = find_vendor_dir()

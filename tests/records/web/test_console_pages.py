@@ -19,7 +19,8 @@ import pytest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
 from tests.conftest import need_service
 from tests.recording.rec_helpers import init_row, segment_row
-from watchkeeper.audit.service import Actor
+from watchkeeper.audit.service import Actor, record
+from watchkeeper.auth.service import UserSpec
 from watchkeeper.cameras.models import Camera, CameraStatus
 from watchkeeper.config.settings import Settings
 from watchkeeper.recording.holds import create_hold
@@ -68,6 +69,7 @@ def _prepare(system: System) -> None:
             )  # fmt: skip
         s.flush()
         camera_offline(s, "TC-001", now - 60 * US_PER_S, "connection refused", system.clock)
+        system.users.create(s, UserSpec("aud1", "auditor", password=PASSWORD), Actor.system())
         create_hold(s, Actor.system(), "TC-002", now - 3600 * US_PER_S, now,
                     "CAD-4711", "assault outside the bank", "PC 123",
                     expires_us=now + 3 * US_PER_DAY, clock=system.clock)  # fmt: skip
@@ -262,3 +264,33 @@ def test_gap_report_for_a_camera_and_day(console: Console) -> None:
     page.click("#gap-form button")
     assert "use dd/mm/yyyy" in page.inner_text("#day-error")
     assert page.input_value("#day") == "2026-07-01"
+
+
+def test_audit_trail_filters_exports_csv_and_shows_the_chain_state(console: Console) -> None:
+    with console.system.db.session() as s:
+        record(s, Actor.system(), "camera.focus_check", "camera", "TC-002", "lens cleaned",
+               {"camera": "TC-002"}, clock=console.system.clock)  # fmt: skip
+    page = console.login("aud1", "/audit")
+    state = page.wait_for_selector("#chain-state")
+    assert state.inner_text() == "chain intact"
+    page.fill("input[name=action]", "camera.focus")
+    page.fill("input[name=subject]", "TC-002")
+    page.click("#audit-filter button")
+    page.wait_for_url(lambda u: "subject=TC-002" in u)
+    rows = page.query_selector_all("#audit-rows tr")
+    assert len(rows) == 2  # header and the one entry
+    assert "lens cleaned" in page.inner_text("#audit-rows")
+    csv_href = page.get_attribute("#csv-link", "href")
+    body = page.request.get(console.url + csv_href).text()
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("seq,utc,london,user,action")
+    assert len(lines) == 2 and "camera.focus_check" in lines[1] and "lens cleaned" in lines[1]
+
+    page.fill("#time_from", "31/02/2026")
+    page.click("#audit-filter button")
+    assert "use dd/mm/yyyy hh:mm" in page.inner_text("#time_from-error")
+    assert page.input_value("#time_from") == "31/02/2026"
+    assert page.query_selector("#csv-link") is None
+
+    op = console.login("op1", "/audit")  # not for operators
+    assert op.request.get(console.url + "/audit").status == 403

@@ -42,7 +42,7 @@ class AuditFilter:
     time_from: str = ""
     time_to: str = ""
 
-    def query(self, check: FormCheck) -> Select[tuple[AuditEntry]]:
+    def query(self, check: FormCheck) -> Select[AuditEntry]:
         q = select(AuditEntry).order_by(AuditEntry.seq.desc())
         if self.user.strip():
             q = q.where(AuditEntry.username == self.user.strip())

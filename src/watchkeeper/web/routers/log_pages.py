@@ -3,7 +3,7 @@
 Faults: the list (unfixed first by default) with a report form, and a fault's page to
 acknowledge, note and fix it, with time to repair. Faults the recorder opens for a camera
 that went offline are rows like any other, so they appear here by themselves.
-Visitors: sign in with the confidentiality declaration, sign out.
+Visitors: sign in with the confidentiality declaration, what they were shown, sign out.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.records.incident_models import Incident
 from watchkeeper.records.visitors import VisitorIn
 from watchkeeper.records.vocab import FaultStatus
 from watchkeeper.system import System
@@ -200,13 +202,18 @@ def build_router(pages: Pages) -> APIRouter:
         check: FormCheck | None = None,
         form: dict[str, Any] | None = None,
     ) -> Response:
+        recent = system.visitors.list(s, who)
+        shown = {row.incident_id for v in recent for row in v.viewed if row.incident_id}
+        q = select(Incident.id, Incident.ref).where(Incident.id.in_(shown))
+        refs = {i: ref for i, ref in s.execute(q)}
         return pages.render(
             request,
             "visitors.html",
             status_code=422 if check else 200,
             who=who,
             on_site=system.visitors.list(s, who, on_site=True),
-            recent=system.visitors.list(s, who),
+            recent=recent,
+            incident_refs=refs,
             declaration=DECLARATION,
             errors=check.errors if check else {},
             form=form or {},
@@ -249,6 +256,33 @@ def build_router(pages: Pages) -> APIRouter:
                 return RedirectResponse("/visitors", status_code=303)
         form = {"name": name, "organisation": organisation, "purpose": purpose, "host": host,
                 "police": police}  # fmt: skip
+        return visitors_page(request, system, s, who, check, form)
+
+    @router.post("/visitors/{visitor_id}/viewed")
+    def viewed(
+        request: Request,
+        visitor_id: int,
+        system: SystemDep,
+        s: SessionDep,
+        who: Host,
+        camera: Field = "",
+        incident: Field = "",
+        note: Field = "",
+    ) -> Response:
+        check = FormCheck()
+        name = f"viewed-{visitor_id}"
+        cam = check.text(name, camera, 64)
+        ref = check.text(name, incident, 16)
+        text = check.text(name, note, 2000)
+        if check.ok:
+            try:
+                system.visitors.viewed(s, who, visitor_id, cam or None, ref or None, text)
+            except REFUSALS as exc:
+                check.refused(name, exc)
+            else:
+                return RedirectResponse("/visitors", status_code=303)
+        form = {f"camera-{visitor_id}": camera, f"incident-{visitor_id}": incident,
+                f"note-{visitor_id}": note}  # fmt: skip
         return visitors_page(request, system, s, who, check, form)
 
     @router.post("/visitors/{visitor_id}/out")

@@ -7,6 +7,7 @@ active cameras are not streaming, open faults and incidents, holds that lapse so
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ __all__ = [
     "disk_status",
     "expiring_holds",
     "open_incidents",
+    "reviews_due",
 ]
 
 
@@ -98,3 +100,17 @@ def expiring_holds(s: Session, now_us: int, days: int = 7) -> list[RecordingHold
         h for h in active_holds(s, now_us) if h.expires_us is not None and h.expires_us <= horizon
     ]
     return sorted(due, key=lambda h: h.expires_us or 0)
+
+
+def reviews_due(s: Session, today: date, within_days: int = 30) -> list[Camera]:
+    """Cameras in service whose privacy review is overdue or due within ``within_days``."""
+    q = (
+        select(Camera)
+        .where(
+            Camera.status != CameraStatus.DECOMMISSIONED,
+            Camera.next_review.is_not(None),
+            Camera.next_review <= today + timedelta(days=within_days),
+        )
+        .order_by(Camera.next_review, Camera.id)
+    )
+    return list(s.scalars(q))

@@ -61,6 +61,7 @@ def _prepare(system: System) -> None:
             assert cam is not None
             cam.purpose, cam.dpia_ref = "Crime prevention", "DPIA-1"
             cam.status = CameraStatus.ACTIVE
+            cam.next_review = date(2020, 1, 31) if n == 1 else date(2099, 1, 1)
         s.flush()
         for cam_id, state in (("TC-001", "offline"), ("TC-002", "streaming")):
             s.add(
@@ -103,6 +104,8 @@ def test_dashboard_is_the_landing_page_and_links_each_alarm(console: Console) ->
     holds = page.inner_text("#expiring-holds")
     assert "CAD-4711" in holds and "TC-002" in holds
     assert "not signed on" in page.inner_text("#shift-state")
+    reviews = page.inner_text("#reviews-due")
+    assert "31/01/2020 (overdue)" in reviews and "TC-001" in reviews and "TC-002" not in reviews
     assert page.get_attribute(".camera-alarm a", "href") == "/gaps?camera=TC-001"
     assert page.get_attribute(".fault-alarm a", "href") == "/faults/1"
     # UK form whatever the browser's locale (this context is en-US, New York)
@@ -304,3 +307,6 @@ def test_audit_trail_filters_exports_csv_and_shows_the_chain_state(console: Cons
 
     op = console.login("op1", "/audit")  # not for operators
     assert op.request.get(console.url + "/audit").status == 403
+    op.goto(f"{console.url}/dashboard")  # camera reviews are for supervisory roles
+    assert op.query_selector("#open-incidents") is not None
+    assert op.query_selector("#reviews-due") is None

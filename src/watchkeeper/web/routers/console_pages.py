@@ -2,7 +2,8 @@
 
 The dashboard lists what needs attention, each item linked to its page: disk level from
 the recorder's retention status, active cameras not streaming, open faults, open
-incidents, holds lapsing within a week, and the shift. What a role may not see is left out.
+incidents, holds lapsing within a week, camera privacy reviews due (supervisory roles),
+and the shift. What a role may not see is left out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from watchkeeper.web.overview import (
     disk_status,
     expiring_holds,
     open_incidents,
+    reviews_due,
 )
 from watchkeeper.web.templating import Pages
 
@@ -78,6 +80,9 @@ def build_router(pages: Pages) -> APIRouter:
             ctx["incidents"] = open_incidents(s)
         if who.can(Right.HOLDS_VIEW):
             ctx["holds"] = expiring_holds(s, now)
+        if who.can(Right.STATS_VIEW) or who.can(Right.CAMERAS_MANAGE):  # supervisory roles
+            ctx["reviews"] = reviews_due(s, system.shifts.today())
+            ctx["today"] = system.shifts.today()
         if who.can(Right.SHIFTS_WRITE):
             ctx["mine"] = system.shifts.current(s, who)
             ctx["on_duty"] = system.shifts.on_duty(s)

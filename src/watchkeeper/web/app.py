@@ -15,17 +15,21 @@ from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
     api_docs,
     audit,
+    audit_pages,
     auth,
     cameras,
+    console_pages,
     evidence,
     faults,
     incidents,
     live,
+    log_pages,
     pages,
     partners,
     playback,
     ptz,
     radio,
+    recording_pages,
     records_pages,
     requests_pages,
     shifts,
@@ -77,6 +81,10 @@ def create_app(system: System) -> FastAPI:
     app.include_router(playback.build_router(rendered))
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
+    app.include_router(console_pages.build_router(rendered))
+    app.include_router(log_pages.build_router(rendered))
+    app.include_router(recording_pages.build_router(rendered))
+    app.include_router(audit_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from watchkeeper.timeutil import format_local, format_utc
+from watchkeeper.web.uk import format_uk, format_uk_date, format_uk_duration
 
 __all__ = ["Pages"]
 
@@ -22,6 +23,9 @@ class Pages:
         env = self.templates.env
         env.filters["local"] = format_local
         env.filters["utc"] = format_utc
+        env.filters["uk"] = format_uk
+        env.filters["uk_date"] = format_uk_date
+        env.filters["duration"] = format_uk_duration
 
     def render(
         self, request: Request, name: str, status_code: int = 200, **context: Any

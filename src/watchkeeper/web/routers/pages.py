@@ -24,7 +24,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get("/")
     def home(who: Annotated[Principal, Depends(require(Right.PROFILE))]) -> Response:
-        return RedirectResponse("/cameras", status_code=303)
+        return RedirectResponse("/dashboard", status_code=303)
 
     @router.get("/cameras", response_class=HTMLResponse)
     def cameras(

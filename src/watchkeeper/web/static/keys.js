@@ -12,3 +12,12 @@ document.addEventListener("keydown", (event) => {
   if (target.matches("a, button")) target.click();
   else target.focus();
 });
+
+// A filter marked data-autosubmit applies as soon as it changes (no inline handlers: the
+// content security policy allows only the app's own script files).
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field instanceof HTMLElement && field.matches("[data-autosubmit]") && field.form) {
+    field.form.requestSubmit();
+  }
+});

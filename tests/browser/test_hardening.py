@@ -19,7 +19,7 @@ def _log_in(page: Any, url: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
-    page.wait_for_url(url + "/cameras")
+    page.wait_for_url(lambda u: "/login" not in u)  # the dashboard
 
 
 def test_pages_keep_their_policy_and_tokens_are_revoked(
@@ -52,7 +52,10 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     page.click("header button", timeout=5_000)  # Log out
     page.wait_for_url(url + "/login")
     _log_in(page, url, "sue")
-    for path in ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio"):
+    pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio")
+    console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
+    evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills")
+    for path in (*pages, *console, *evidence):
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper.errors import NotFound, StorageError
-from watchkeeper.recording.models import InitSegment, Segment, SegmentState
+from watchkeeper.recording.models import InitSegment, Segment, SegmentState, live_overlapping
 from watchkeeper.timeutil import format_local, format_utc
 
 __all__ = ["MasterSegment", "copy_segment", "nearby", "select_segments"]
@@ -69,13 +69,7 @@ def select_segments(
             Segment.discontinuity,
         )
         .join(InitSegment, InitSegment.id == Segment.init_id)
-        .where(
-            Segment.camera_id == camera_id,
-            Segment.stream == stream,
-            Segment.state == SegmentState.LIVE.value,
-            Segment.start_us < end_us,
-            Segment.end_us > start_us,
-        )
+        .where(*live_overlapping(camera_id, stream, start_us, end_us))
         .order_by(Segment.start_us)
     ).all()
     if not rows:

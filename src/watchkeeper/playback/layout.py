@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.errors import NotFound
 from watchkeeper.recording.fmp4 import unpack_index
-from watchkeeper.recording.models import Segment, SegmentState
+from watchkeeper.recording.models import Segment, live_overlapping
 
 __all__ = [
     "GAP_TOLERANCE_US",
@@ -92,13 +92,7 @@ def load_rows(
             Segment.path,
             Segment.fragment_index,
         )
-        .where(
-            Segment.camera_id == camera_id,
-            Segment.stream == stream,
-            Segment.state == SegmentState.LIVE.value,
-            Segment.start_us < end_us,
-            Segment.end_us > start_us,
-        )
+        .where(*live_overlapping(camera_id, stream, start_us, end_us))
         .order_by(Segment.start_us)
     ).all()
     return [SegmentRow(*r) for r in rows]

@@ -21,9 +21,9 @@ from watchkeeper.recording.models import (
     DeletionRule,
     RecordingDeletion,
     Segment,
-    SegmentState,
     StreamEvent,
     StreamState,
+    live_overlapping,
 )
 from watchkeeper.timeutil import US_PER_S, date_to_us, format_local
 
@@ -142,13 +142,7 @@ def day_report(
         end = max(start, min(end, now_us))
     rows = session.execute(
         select(Segment.start_us, Segment.end_us)
-        .where(
-            Segment.camera_id == camera_id,
-            Segment.stream == stream,
-            Segment.state == SegmentState.LIVE.value,
-            Segment.start_us < end,
-            Segment.end_us > start,
-        )
+        .where(*live_overlapping(camera_id, stream, start, end))
         .order_by(Segment.start_us)
     ).all()
     spans: list[Span] = []

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +34,7 @@ __all__ = [
     "SegmentState",
     "StreamEvent",
     "StreamState",
+    "live_overlapping",
 ]
 
 
@@ -196,4 +198,18 @@ class RecordingDeletion(Base):
     at_us: Mapped[int] = micros(index=True)
     __table_args__ = (
         CheckConstraint("rule IN ('retention', 'disk_pressure', 'repair')", name="rule"),
+    )
+
+
+def live_overlapping(
+    camera_id: str, stream: str, start_us: int, end_us: int
+) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for a stream's live (not being deleted) segments overlapping
+    ``[start_us, end_us)``: what playback, the gap report and exports each read."""
+    return (
+        Segment.camera_id == camera_id,
+        Segment.stream == stream,
+        Segment.state == SegmentState.LIVE.value,
+        Segment.start_us < end_us,
+        Segment.end_us > start_us,
     )

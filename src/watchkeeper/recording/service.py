@@ -13,6 +13,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,12 +23,13 @@ from watchkeeper.db.engine import Database
 from watchkeeper.errors import Conflict, NotFound, StorageError
 from watchkeeper.recording.check import CheckReport, check
 from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.recording.dbwriter import DbWriter
 from watchkeeper.recording.ingest import Opener, rtsp_opener
 from watchkeeper.recording.models import StreamState
 from watchkeeper.recording.paths import RecorderLock, StreamKey
 from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
 from watchkeeper.recording.segments import SegmentWriter
-from watchkeeper.recording.store import EventLog, OfflineHook, SegmentIndex
+from watchkeeper.recording.store import EventLog, FinishedSegment, OfflineHook, SegmentIndex
 from watchkeeper.recording.supervisor import Health, StreamSupervisor
 from watchkeeper.timeutil import US_PER_DAY, Clock, SystemClock
 
@@ -73,6 +75,8 @@ class RecorderService:
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
         self._events = EventLog(db, on_offline)
+        self._db_writer = DbWriter()
+        """Segment rows and state events, written off the stream threads (dbwriter.py)."""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
@@ -84,8 +88,8 @@ class RecorderService:
     ) -> Callable[[], None]:
         """Call ``listener`` after each stream state change is recorded; returns the undo.
 
-        It runs on the stream's thread, so it must only schedule (live alerts use
-        ``loop.call_soon_threadsafe``).
+        It runs on the recorder's database thread, so it must only schedule (live alerts
+        use ``loop.call_soon_threadsafe``).
         """
         self._events.listeners.append(listener)
         return lambda: self._events.listeners.remove(listener)
@@ -121,6 +125,7 @@ class RecorderService:
         self.startup_report = self._recover(own, "startup check")
         self._lock = RecorderLock(self.root)
         self.retention.finish_pending()
+        self._db_writer.start()
         for plan in plans:
             self._start_stream(plan)
         t = threading.Thread(target=self._housekeeping, name="recorder-housekeeping", daemon=True)
@@ -149,7 +154,7 @@ class RecorderService:
             self.root,
             plan.key,
             self.config,
-            self._index.add,
+            self._queue_index,
             lambda: holder["s"].clock_offset_us if "s" in holder else None,
             make_room=self.retention.make_room,
         )
@@ -157,7 +162,7 @@ class RecorderService:
             self.config.open_timeout_s, self.config.stall_seconds, plan.transport
         )
         sup = StreamSupervisor(
-            plan.key, plan.url, opener, writer, self._events, self.config, self.clock
+            plan.key, plan.url, opener, writer, self._queue_event, self.config, self.clock
         )
         holder["s"] = sup
         self._supervisors[plan.key] = sup
@@ -166,6 +171,14 @@ class RecorderService:
         )
         t.start()
         self._threads.append(t)
+
+    def _queue_index(self, seg: FinishedSegment) -> None:
+        self._db_writer.submit(f"index {seg.relpath}", partial(self._index.add, seg))
+
+    def _queue_event(self, key: StreamKey, state: StreamState, at_us: int, reason: str) -> None:
+        self._db_writer.submit(
+            f"{key} {state.value} event", partial(self._events, key, state, at_us, reason)
+        )
 
     def _housekeeping(self) -> None:
         next_purge = 0.0
@@ -197,6 +210,7 @@ class RecorderService:
         busy = {t.name.removeprefix("rec-").split("/")[0] for t in self._threads if t.is_alive()}
         own = {k.camera_id for k in self._supervisors} - busy
         finished = sum(s.finished_at_stop for s in self._supervisors.values())
+        self._db_writer.stop()  # the streams' last rows and events, before the check
         self._threads.clear()
         self._supervisors.clear()
         if own:

@@ -119,6 +119,21 @@ class SegmentIndex:
                 s.add(row)
                 s.flush()
                 return row.id
+        except IntegrityError as exc:
+            # Indexed already: the row was queued while the database was away and the
+            # housekeeping check found the durable file first. The same file is done.
+            with self._db.session() as s:
+                found = s.execute(
+                    select(Segment.id).where(
+                        Segment.camera_id == seg.key.camera_id,
+                        Segment.stream == seg.key.stream,
+                        Segment.start_us == seg.start_us,
+                        Segment.path == seg.relpath,
+                    )
+                ).scalar_one_or_none()
+            if found is None:
+                raise StorageError(f"could not index {seg.relpath}: {exc}") from exc
+            return found
         except SQLAlchemyError as exc:
             raise StorageError(f"could not index {seg.relpath}: {exc}") from exc
 

@@ -41,3 +41,37 @@ def test_bad_values_are_named(tmp_path: Path) -> None:
             mode="development", data_dir=tmp_path, port=70000, recorder={"segment_seconds": 0}
         )
     assert "port" in str(err.value) and "recorder.segment_seconds" in str(err.value)
+
+
+SITE_WITH_RECORDER = """\
+version: 1
+sites: []
+recorder:
+  segment_seconds: 30
+  backoff_max_s: {backoff}
+"""
+
+
+def test_recorder_settings_from_the_site_file_under_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE_WITH_RECORDER.format(backoff=4))
+    monkeypatch.setenv("WATCHKEEPER_SITE_FILE", str(site))
+    monkeypatch.delenv("WATCHKEEPER_RECORDER__SEGMENT_SECONDS", raising=False)
+    rec = load_settings(mode="development", data_dir=tmp_path).recorder
+    assert (rec.segment_seconds, rec.backoff_max_s, rec.stall_seconds) == (30, 4, 10)
+    monkeypatch.setenv("WATCHKEEPER_RECORDER__SEGMENT_SECONDS", "45")  # the environment wins
+    rec = load_settings(mode="development", data_dir=tmp_path).recorder
+    assert (rec.segment_seconds, rec.backoff_max_s) == (45, 4)
+
+
+def test_a_bad_recorder_section_names_file_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE_WITH_RECORDER.format(backoff=-1))
+    monkeypatch.setenv("WATCHKEEPER_SITE_FILE", str(site))
+    with pytest.raises(ConfigError) as err:
+        load_settings(mode="development", data_dir=tmp_path)
+    assert f"{site}:5: recorder.backoff_max_s:" in str(err.value)

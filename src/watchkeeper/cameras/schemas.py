@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from watchkeeper.cameras.models import CameraKind, CameraStatus, RtspTransport
+from watchkeeper.recording.config import RecorderConfig
 
 __all__ = ["ID_PATTERN", "AreaSpec", "CameraSpec", "ClientSpec", "Location", "SiteFile", "SiteSpec"]
 
@@ -108,6 +109,11 @@ class SiteFile(Strict):
     version: Literal[1] = Field(1, description="Format version of this file")
     clients: list[ClientSpec] = Field(default_factory=list, description="Commercial clients")
     sites: list[SiteSpec] = Field(default_factory=list, description="Sites of the service")
+    recorder: RecorderConfig | None = Field(
+        None,
+        description="Recorder settings of this site (segment length, back-off, disk "
+        "thresholds...); a WATCHKEEPER_RECORDER__* variable overrides its field",
+    )
 
     def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Cross-references a field validator cannot see: duplicate ids, unknown owners.

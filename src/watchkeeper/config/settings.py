@@ -14,10 +14,11 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from watchkeeper.config.sitefile import load_site_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.config import RecorderConfig
 
-__all__ = ["DEV_SECRET", "Settings", "ensure_secret_file", "load_settings"]
+__all__ = ["DEV_SECRET", "Settings", "ensure_secret_file", "load_settings", "with_site_recorder"]
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105
 
@@ -127,10 +128,33 @@ def load_settings(**overrides: object) -> Settings:
     """Settings from the environment with CLI overrides (``None`` means not given)."""
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**given)  # type: ignore[arg-type]
+        settings = Settings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or "settings"
             lines.append(f"{field}: {err['msg']}")
         raise ConfigError("invalid settings:\n  " + "\n  ".join(lines)) from exc
+    return with_site_recorder(settings)
+
+
+def with_site_recorder(settings: Settings) -> Settings:
+    """The site file's ``recorder:`` section under the environment's recorder fields.
+
+    A field set by ``WATCHKEEPER_RECORDER__*`` wins; the file's errors name file, line and
+    field like every other site-file error.
+    """
+    if settings.site_file is None:
+        return settings
+    site = load_site_file(settings.site_file)
+    if site.recorder is None:
+        return settings
+    merged = {
+        **site.recorder.model_dump(exclude_unset=True),
+        **settings.recorder.model_dump(exclude_unset=True),
+    }
+    try:
+        recorder = RecorderConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(f"{settings.site_file}: recorder: {exc.errors()[0]['msg']}") from exc
+    return settings.model_copy(update={"recorder": recorder})

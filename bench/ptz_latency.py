@@ -28,6 +28,7 @@ import asyncio
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -37,7 +38,6 @@ from typing import Any
 import uvicorn
 from borough import borough, load_borough
 from playwright.sync_api import sync_playwright
-from watchkeeper.live.latency import GRAB_JS, latency_ms
 
 from watchkeeper.cameras.models import Camera
 from watchkeeper.config.settings import Settings
@@ -50,6 +50,10 @@ from watchkeeper.simulate.rig import Rig
 from watchkeeper.system import build_system
 from watchkeeper.timeutil import SystemClock
 from watchkeeper.web.app import create_app
+
+# The clock-code probe is the live-latency test's; run from bench/, the repository is above.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser.latency_probe import GRAB_JS, latency_ms
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]

@@ -75,7 +75,9 @@ def test_preset_round_trip_through_the_console(served: Served) -> None:
         olive.send(type="preset_goto", name="Nowhere")
         assert "TC-001 has no preset 'Nowhere'" in olive.wait_for(type="error")["message"]
         olive.send(type="release")
-        olive.wait_for(type="state", holder=None)
+        # "lost" follows the session's audit entry (a state without holder may be the one
+        # from before the take: wait_for searches every message received)
+        olive.wait_for(type="lost", reason="released")
     finally:
         olive.close()
     with served.system.db.session() as s:

@@ -28,7 +28,7 @@ from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
 from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
-from watchkeeper.timeutil import LONDON, Clock, SystemClock
+from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = [
     "System",
@@ -136,7 +136,6 @@ def start_export_worker(system: System) -> ExportWorker:
         system.playback.root,
         system.settings.data_dir,
         system.clock,
-        LONDON.key,
     )
     worker.start()
     system.exports = worker

@@ -34,7 +34,7 @@ def state_of(system: System, job_id: int) -> ExportJob:
 
 def worker(system: System, clock: FakeClock) -> ExportWorker:
     return ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
-                        "Europe/London", poll_s=0.05)  # fmt: skip
+                        poll_s=0.05)  # fmt: skip
 
 
 def test_a_job_interrupted_by_a_restart_is_built_by_the_next_worker(

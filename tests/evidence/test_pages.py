@@ -92,8 +92,7 @@ def test_walk_through_links_expire_and_register(
         ("export", {"stills": "2026-07-01T11:00:02.5"}),
     ):
         assert client.post(f"{page}/{step}", data=data, headers=sup).status_code == 200
-    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
-                 "Europe/London").run_once()  # fmt: skip
+    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock).run_once()
     frag = client.post("/evidence/jobs/1/link", headers=sup)
     token = frag.text.split('name="token" value="')[1].split('"')[0]
     assert client.post("/evidence/download", data={"token": token},
@@ -152,8 +151,7 @@ def test_encrypted_download_opens_with_its_password_only(
         ("export", {}),
     ):
         client.post(f"{page}/{step}", data=data, headers=sup)  # fmt: skip
-    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
-                 "Europe/London").run_once()  # fmt: skip
+    ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock).run_once()
     frag = client.post("/evidence/jobs/1/link", data={"encrypted": "true"}, headers=sup).text
     password = frag.split('id="zip-password">')[1].split("<")[0]
     token = frag.split('name="token" value="')[1].split('"')[0]

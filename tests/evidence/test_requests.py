@@ -137,8 +137,7 @@ def test_police_request_from_receipt_to_close(
             system.requests.release(s, SUPERVISOR, ref, "PC Smith 4521", "USB drive")
         s.commit()
         job_id = jobs[0].id
-    worker = ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock,
-                          "Europe/London")  # fmt: skip
+    worker = ExportWorker(system.db, system.playback.root, system.settings.data_dir, clock)
     assert worker.run_once() and not worker.run_once()
     with system.db.session() as s:
         job = s.get(ExportJob, job_id)

@@ -15,7 +15,7 @@ from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.evidence.verify import verify_package
 from watchkeeper.recording.service import recordings_root
-from watchkeeper.timeutil import LONDON, parse_local
+from watchkeeper.timeutil import parse_local
 
 __all__ = ["register"]
 
@@ -80,7 +80,6 @@ def register(app: typer.Typer) -> None:
                     spec,
                     actor,
                     system.clock,
-                    LONDON.key,
                     progress,
                 )
                 s.commit()

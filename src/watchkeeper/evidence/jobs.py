@@ -68,7 +68,7 @@ def cancel_job(s: Session, who: Principal, job_id: int, reason: str, clock: Cloc
 
 class ExportWorker:
     def __init__(
-        self, db: Database, root: Path, data_dir: Path, clock: Clock, zone: str,
+        self, db: Database, root: Path, data_dir: Path, clock: Clock,
         poll_s: float = 0.5,
     ) -> None:  # fmt: skip
         self.db = db
@@ -76,7 +76,6 @@ class ExportWorker:
         self.data_dir = data_dir
         self.exports = data_dir / "exports"
         self.clock = clock
-        self.zone = zone
         self.poll_s = poll_s
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -180,7 +179,7 @@ class ExportWorker:
                 )  # fmt: skip
                 pkg = build_package(
                     s, self.root, out, key, spec, Actor(None, job.created_by), self.clock,
-                    self.zone, progress,
+                    progress,
                 )  # fmt: skip
                 plain_zip(pkg.path)
                 body = (pkg.path / "manifest.json").read_bytes()

@@ -152,7 +152,7 @@ def _working_entry(w: WorkingCopy, path: str) -> dict[str, Any]:
 
 
 def _working_copies(
-    runs: list[VirtualMp4], spec: ExportSpec, stage: Path, label: str, zone: str,
+    runs: list[VirtualMp4], spec: ExportSpec, stage: Path, label: str,
     progress: Callable[[float], None],
 ) -> list[WorkingCopy]:  # fmt: skip
     (stage / "working").mkdir()
@@ -169,9 +169,7 @@ def _working_copies(
 
         try:
             out.append(
-                encode_working_copy(
-                    src, vm.start_us, spec.start_us, spec.end_us, label, dest, zone, part
-                )
+                encode_working_copy(src, vm.start_us, spec.start_us, spec.end_us, label, dest, part)
             )
         finally:
             src.unlink(missing_ok=True)
@@ -195,7 +193,6 @@ def build_package(
     spec: ExportSpec,
     actor: Actor,
     clock: Clock,
-    zone: str = "Europe/London",
     progress: Progress | None = None,
 ) -> Package:
     """Build the package for ``spec`` in ``out_dir`` and audit the export in ``s``."""
@@ -234,7 +231,7 @@ def build_package(
         runs = virtual_runs(s, root, spec.camera_id, spec.stream, spec.start_us, spec.end_us)
         stills = make_stills(runs, spec.camera_id, spec.stills, spec.start_us, spec.end_us, stage)
         working = (
-            _working_copies(runs, spec, stage, label, zone, lambda f: report("working", f))
+            _working_copies(runs, spec, stage, label, lambda f: report("working", f))
             if spec.working
             else []
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 import av
 
 from watchkeeper.errors import MediaError
-from watchkeeper.timeutil import US_PER_S
+from watchkeeper.timeutil import LONDON, US_PER_S
 
 __all__ = [
     "FONT_CANDIDATES",
@@ -103,7 +103,6 @@ def encode_working_copy(
     end_us: int,
     label: str,
     out: Path,
-    zone: str = "Europe/London",
     progress: Callable[[float], None] | None = None,
 ) -> WorkingCopy:
     """Encode the frames of ``src`` (media time 0 = ``base_us``) in ``[start_us, end_us)``."""
@@ -135,7 +134,7 @@ def encode_working_copy(
            "-movflags", "+faststart", "-an", "-sn", "-dn", "-progress", "pipe:1", "-nostats",
            str(out.resolve())]  # fmt: skip
     span_us = max(1, wall(kept[-1]) - wall(kept[0]))
-    env = {**os.environ, "TZ": zone}
+    env = {**os.environ, "TZ": LONDON.key}  # the burned-in local time is London's
     try:
         proc = subprocess.Popen(
             cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -141,3 +141,42 @@ def test_footage_deleted_is_explained_by_its_deletion_record(db: Database) -> No
         (MIN, 3 * MIN, f"footage deleted to free disk space at {at}: disk critical: 4.0% free"),
         (3 * MIN, 4 * MIN, f"footage deleted under the retention period at {at}: old"),
     ]
+
+
+def test_gap_across_midnight_is_explained_by_the_event_after_midnight(db: Database) -> None:
+    """A stall declared after midnight explains the whole gap, on both days, in the timeline
+    and in an export's gap list (CI found a stall at 23:59:58 reported as a crash)."""
+    from rec_helpers import init_row
+
+    from watchkeeper.playback.timeline import build_timeline
+    from watchkeeper.recording.gaps import gap_context
+
+    day = date(2026, 12, 1)
+    midnight = date_to_us(date(2026, 12, 2))
+    with db.session() as s:
+        s.add(init_row())
+        s.flush()
+        s.add(ev(midnight - 10 * MIN, "streaming", "receiving video"))
+        s.add(seg(midnight - 10 * MIN, midnight - 2 * US_PER_S))
+        s.add(ev(midnight + 2 * US_PER_S, "stalled", "no packet for 4.0 s"))
+        s.add(ev(midnight + 3 * US_PER_S, "streaming", "receiving video"))
+        s.add(seg(midnight + 3 * US_PER_S, midnight + MIN))
+    stalled = "stream stalled: no packet for 4.0 s"
+    with db.session() as s:
+        before = day_report(s, "TC-001", day)
+        after = day_report(s, "TC-001", date(2026, 12, 2), now_us=midnight + MIN)
+        tl = build_timeline(s, "TC-001", midnight - MIN, midnight, buckets=60)
+        ctx = gap_context(s, "TC-001", "main", midnight)
+    assert (before.gaps[-1].start_us, before.gaps[-1].end_us, before.gaps[-1].reason) == (
+        midnight - 2 * US_PER_S,
+        midnight,
+        stalled,
+    )
+    assert [(g.start_us, g.end_us, g.reason) for g in after.gaps] == [
+        (midnight, midnight + 3 * US_PER_S, stalled)
+    ]
+    assert [g.reason for g in tl.gaps] == [stalled]
+    # an export window ending at midnight: the same answer
+    assert ctx.explain(midnight - 2 * US_PER_S, midnight) == stalled
+    # a gap wholly inside the window is explained by what happened inside it only
+    assert ctx.explain(midnight - 9 * MIN, midnight - 8 * MIN).startswith("recorder interrupted")

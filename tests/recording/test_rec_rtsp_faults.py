@@ -168,7 +168,13 @@ def _gaps(d: Drill, camera: str) -> list[Gap]:
     with d.db.session() as s:
         days = {to_datetime(first).date(), to_datetime(last).date()}
         gaps = [g for day in sorted(days) for g in day_report(s, camera, day, now_us=last).gaps]
-    return [g for g in gaps if g.start_us >= first and g.end_us <= last]
+    joined: list[Gap] = []
+    for g in gaps:  # a gap across midnight is one gap, reported in two days' parts
+        if joined and joined[-1].end_us == g.start_us and joined[-1].reason == g.reason:
+            g = Gap(joined[-1].start_us, g.end_us, g.reason)
+            joined.pop()
+        joined.append(g)
+    return [g for g in joined if g.start_us >= first and g.end_us <= last]
 
 
 def _max_step_in_file(path: Path) -> float:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper import __version__
@@ -43,8 +42,7 @@ from watchkeeper.evidence.stills import make_stills, virtual_runs
 from watchkeeper.evidence.working import WorkingCopy, encode_working_copy
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.playback.vmp4 import VirtualMp4
-from watchkeeper.recording.gaps import explain_gap
-from watchkeeper.recording.models import StreamEvent
+from watchkeeper.recording.gaps import gap_context
 from watchkeeper.timeutil import US_PER_S, Clock, format_utc, to_datetime
 
 __all__ = ["MAX_WINDOW_US", "ExportSpec", "Package", "build_package"]
@@ -95,18 +93,7 @@ def _camera(s: Session, camera_id: str) -> dict[str, str]:
 
 
 def _gaps(s: Session, spec: ExportSpec, segs: list[MasterSegment]) -> list[dict[str, Any]]:
-    events = [
-        (e.at_us, e.state, e.reason)
-        for e in s.execute(
-            select(StreamEvent)
-            .where(
-                StreamEvent.camera_id == spec.camera_id,
-                StreamEvent.stream == spec.stream,
-                StreamEvent.at_us < spec.end_us,
-            )
-            .order_by(StreamEvent.at_us, StreamEvent.id)
-        ).scalars()
-    ]
+    ctx = gap_context(s, spec.camera_id, spec.stream, spec.end_us)
     out = []
     cursor = spec.start_us
     for seg in [*segs, None]:
@@ -116,7 +103,7 @@ def _gaps(s: Session, spec: ExportSpec, segs: list[MasterSegment]) -> list[dict[
                 {
                     **times("start", cursor),
                     **times("end", nxt),
-                    "reason": explain_gap(events, cursor, nxt),
+                    "reason": ctx.explain(cursor, nxt),
                 }
             )
         if seg is not None:

@@ -26,9 +26,9 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.recording.gaps import Gap as TimelineGap
 from watchkeeper.recording.gaps import Span as TimelineSpan
-from watchkeeper.recording.gaps import explain_gap
+from watchkeeper.recording.gaps import gap_context
 from watchkeeper.recording.holds import active_holds
-from watchkeeper.recording.models import Segment, StreamEvent
+from watchkeeper.recording.models import Segment
 
 HIDDEN_REFERENCE = "held"
 """What a viewer without ``HOLDS_VIEW`` sees in place of a hold's reference."""
@@ -139,19 +139,8 @@ def build_timeline(
         cursor = max(cursor, span.end_us)
     if holes:
         # One query for events, bounded by the holes; not one per hole.
-        events = [
-            (at, state, reason)
-            for at, state, reason in s.execute(
-                select(StreamEvent.at_us, StreamEvent.state, StreamEvent.reason)
-                .where(
-                    StreamEvent.camera_id == camera_id,
-                    StreamEvent.stream == stream,
-                    StreamEvent.at_us < holes[-1][1],
-                )
-                .order_by(StreamEvent.at_us, StreamEvent.id)
-            )
-        ]
-        gaps = [TimelineGap(a, b, explain_gap(events, a, b)) for a, b in holes]
+        ctx = gap_context(s, camera_id, stream, upto, now_us)
+        gaps = [TimelineGap(a, b, ctx.explain(a, b)) for a, b in holes]
     holds = [
         TimelineHold(h.id, max(h.start_us, start_us), min(h.end_us, end_us), h.reference)
         for h in active_holds(s, now_us if now_us is not None else end_us, camera_id)

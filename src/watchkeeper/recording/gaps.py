@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.recording.models import (
@@ -27,7 +27,16 @@ from watchkeeper.recording.models import (
 )
 from watchkeeper.timeutil import US_PER_S, date_to_us, format_local
 
-__all__ = ["GAP_REASONS", "DayReport", "Gap", "Span", "day_report", "explain_gap"]
+__all__ = [
+    "GAP_REASONS",
+    "DayReport",
+    "Gap",
+    "GapContext",
+    "Span",
+    "day_report",
+    "explain_gap",
+    "gap_context",
+]
 
 GAP_REASONS = {
     StreamState.STALLED.value: "stream stalled",
@@ -123,8 +132,50 @@ def _deleted_parts(gap: Gap, deletions: Sequence[RecordingDeletion]) -> list[Gap
     return out
 
 
-def _reason(events: list[StreamEvent], start: int, end: int) -> str:
-    return explain_gap([(e.at_us, e.state, e.reason) for e in events], start, end)
+@dataclass(frozen=True, slots=True)
+class GapContext:
+    """Stream events for explaining the gaps of one window.
+
+    A gap that runs to the window's end (a day report's midnight, an export's last second) is
+    explained as the whole gap, up to the next footage or now: the event that says why often
+    comes after the window's end (a stall is declared seconds after the last frame).
+    """
+
+    events: list[tuple[int, str, str]]
+    window_end_us: int
+    horizon_us: int
+
+    def explain(self, start: int, end: int) -> str:
+        upto = max(end, self.horizon_us) if end >= self.window_end_us else end
+        return explain_gap(self.events, start, upto)
+
+
+def gap_context(
+    session: Session, camera_id: str, stream: str, window_end_us: int, now_us: int | None = None
+) -> GapContext:
+    """Events up to the end of the gap that reaches ``window_end_us`` (see GapContext)."""
+    nxt = session.execute(
+        select(func.min(Segment.start_us)).where(
+            *live_overlapping(camera_id, stream, window_end_us, 2**62)
+        )
+    ).scalar()
+    horizon = nxt if nxt is not None else now_us if now_us is not None else 2**62
+    horizon = max(horizon, window_end_us)
+    if now_us is not None:
+        horizon = min(horizon, max(now_us, window_end_us))
+    events = [
+        (at, state, reason)
+        for at, state, reason in session.execute(
+            select(StreamEvent.at_us, StreamEvent.state, StreamEvent.reason)
+            .where(
+                StreamEvent.camera_id == camera_id,
+                StreamEvent.stream == stream,
+                StreamEvent.at_us < horizon,
+            )
+            .order_by(StreamEvent.at_us, StreamEvent.id)
+        )
+    ]
+    return GapContext(events, window_end_us, horizon)
 
 
 def day_report(
@@ -152,17 +203,7 @@ def day_report(
             spans[-1] = Span(spans[-1].start_us, max(spans[-1].end_us, s1))
         else:
             spans.append(Span(s0, s1))
-    events = list(
-        session.execute(
-            select(StreamEvent)
-            .where(
-                StreamEvent.camera_id == camera_id,
-                StreamEvent.stream == stream,
-                StreamEvent.at_us < end,
-            )
-            .order_by(StreamEvent.at_us, StreamEvent.id)
-        ).scalars()
-    )
+    ctx = gap_context(session, camera_id, stream, end, now_us)
     deletions = list(
         session.execute(
             select(RecordingDeletion)
@@ -180,11 +221,11 @@ def day_report(
     for span in [*spans, Span(end, end)]:
         if span.start_us - cursor > tolerance_us:
             a, b = cursor, span.start_us
-            first = next((e.at_us for e in events if e.at_us >= a), None)
-            if first is not None and a < first < b and not any(e.at_us <= a for e in events):
+            first = next((e[0] for e in ctx.events if e[0] >= a), None)
+            if first is not None and a < first < b and not any(e[0] <= a for e in ctx.events):
                 # before the camera's first event the recorder was not running at all
                 gaps.append(Gap(a, first, NOT_RUNNING))
                 a = first
-            gaps.extend(_deleted_parts(Gap(a, b, _reason(events, a, b)), deletions))
+            gaps.extend(_deleted_parts(Gap(a, b, ctx.explain(a, b)), deletions))
         cursor = max(cursor, span.end_us)
     return DayReport(camera_id, stream, start, end, spans, gaps)

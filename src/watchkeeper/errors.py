@@ -13,6 +13,7 @@ tree where they enter; the web layer maps the tree to HTTP status in one handler
     │   └── ImportRejected     an import file has bad rows; nothing was imported
     ├── NotFound               the object does not exist or is not visible to the caller (404)
     ├── Conflict               the object exists already or is in the wrong state (409)
+    │   └── LeaseLost          this node no longer holds the camera's lease (fencing)
     ├── AuthError              authentication failed (401); a lock-out reads the same
     │   └── LicenceInvalid     SIA licence expired, suspended or revoked
     ├── Forbidden              authenticated but not allowed (403)
@@ -28,6 +29,7 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "ImportRejected",
+    "LeaseLost",
     "LicenceInvalid",
     "MediaError",
     "NotFound",
@@ -66,6 +68,10 @@ class NotFound(WatchkeeperError):
 
 class Conflict(WatchkeeperError):
     """The object exists already or is in a state that forbids the action."""
+
+
+class LeaseLost(Conflict):
+    """A recorder node wrote under a camera lease that the database says it no longer holds."""
 
 
 class AuthError(WatchkeeperError):

@@ -14,9 +14,11 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from watchkeeper.cluster.config import ClusterConfig
 from watchkeeper.config.sitefile import load_site_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.config import RecorderConfig
+from watchkeeper.storage.config import StorageConfig
 
 __all__ = ["DEV_SECRET", "Settings", "ensure_secret_file", "load_settings", "with_site_recorder"]
 
@@ -87,6 +89,14 @@ class Settings(BaseSettings):
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "
         "(env WATCHKEEPER_RECORDER__SEGMENT_SECONDS=30 and so on)",
+    )
+    cluster: ClusterConfig = Field(
+        default_factory=ClusterConfig,
+        description="Recorder nodes sharing PostgreSQL (off unless enabled; scale-out.md)",
+    )
+    storage: StorageConfig = Field(
+        default_factory=StorageConfig,
+        description="Object-store tier for segments and evidence (off unless a bucket is named)",
     )
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from watchkeeper.audit import models as audit_models
 from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
+from watchkeeper.cluster import models as cluster_models
 from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
 from watchkeeper.ptz import models as ptz_models
@@ -26,6 +27,7 @@ _MODULES = (
     log_models,
     evidence_models,
     ptz_models,
+    cluster_models,
 )
 metadata = Base.metadata
 

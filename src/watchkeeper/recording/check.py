@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from watchkeeper.db.engine import Database
-from watchkeeper.errors import StorageError
+from watchkeeper.errors import LeaseLost, StorageError
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.fmp4 import parse_init, scan_file
-from watchkeeper.recording.models import DeletionRule, Segment, SegmentState
+from watchkeeper.recording.models import DeletionRule, Segment, SegmentState, stored_by
 from watchkeeper.recording.paths import PART, fsync_dir, parse_segment_path, recorder_running
 from watchkeeper.recording.retention import Retention
 from watchkeeper.recording.segments import index_blob, media_us
@@ -147,6 +147,8 @@ def check(
     since_us: int | None = None,
     cameras: set[str] | None = None,
     busy: bool | None = None,
+    node_id: str | None = None,
+    index: SegmentIndex | None = None,
 ) -> CheckReport:
     """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
 
@@ -157,9 +159,10 @@ def check(
     report = CheckReport()
     if busy is None:
         busy = recorder_running(root)
-    retention = Retention(db, root, RecorderConfig(), clock)
-    index = SegmentIndex(db, clock)
+    retention = Retention(db, root, RecorderConfig(), clock, node_id=node_id)
+    index = index or SegmentIndex(db, clock)
     q = select(Segment.id, Segment.path, Segment.size_bytes, Segment.sha256, Segment.state)
+    q = q.where(stored_by(node_id), Segment.location == "local")  # files on this disk
     if since_us is not None:
         q = q.where(Segment.end_us >= since_us)
     if cameras is not None:
@@ -210,7 +213,7 @@ def check(
             try:
                 p.action = recover_file(root, rel, index)
                 p.fixed = True
-            except (OSError, ValueError, StorageError, SQLAlchemyError) as exc:
+            except (OSError, ValueError, StorageError, LeaseLost, SQLAlchemyError) as exc:
                 p.action = f"could not recover: {exc}"
         report.problems.append(p)
     return report

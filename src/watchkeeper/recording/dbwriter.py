@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from watchkeeper.errors import StorageError
+from watchkeeper.errors import LeaseLost, StorageError
 
 __all__ = ["DbWriter"]
 
@@ -58,6 +58,17 @@ class DbWriter:
                 log.warning("database writes are %d behind the recorder", self._warn_backlog)
             self._cv.notify()
 
+    def wait_empty(self, timeout: float) -> bool:
+        """Wait until every write queued so far is done (or dropped); ``False`` on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while self._queue:  # the head is popped only once written
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cv.wait(min(left, 0.1))
+        return True
+
     def stop(self, timeout: float = 30.0) -> int:
         """Write what is queued (each write tried until ``timeout``), then stop.
 
@@ -89,6 +100,8 @@ class DbWriter:
                 what, write = self._queue[0]
             try:
                 write()
+            except LeaseLost as exc:  # fenced (scale-out.md): never retried; the file stays
+                log.error("%s refused: %s", what, exc)
             except StorageError as exc:
                 log.error("%s: %s; retrying", what, exc)
                 with self._cv:

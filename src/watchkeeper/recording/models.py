@@ -35,6 +35,7 @@ __all__ = [
     "StreamEvent",
     "StreamState",
     "live_overlapping",
+    "stored_by",
 ]
 
 
@@ -110,6 +111,18 @@ class Segment(Base):
     delete_rule: Mapped[str | None] = mapped_column(String(16), comment="Set with deleting")
     delete_marked_us: Mapped[int | None] = micros(nullable=True)
     created_us: Mapped[int] = micros()
+    node_id: Mapped[str | None] = mapped_column(
+        String(64), comment="Recorder node that wrote it (scale-out); NULL on one machine"
+    )
+    lease_generation: Mapped[int | None] = mapped_column(
+        BigInteger, comment="The camera lease's generation it was written under (fencing)"
+    )
+    location: Mapped[str] = mapped_column(
+        String(8),
+        default="local",
+        server_default="local",
+        comment="local: DATA_DIR/recordings of node_id; s3: the bucket, key = path",
+    )
     __table_args__ = (
         CheckConstraint("stream IN ('main', 'sub')", name="stream"),
         CheckConstraint("end_us > start_us", name="positive_span"),
@@ -213,3 +226,9 @@ def live_overlapping(
         Segment.start_us < end_us,
         Segment.end_us > start_us,
     )
+
+
+def stored_by(node_id: str | None) -> ColumnElement[bool]:
+    """Segments a recorder looks after (retention, disk, check): on one machine every row
+    (``node_id`` NULL); on a recorder node only those it wrote (scale-out.md)."""
+    return Segment.node_id.is_(None) if node_id is None else Segment.node_id == node_id

@@ -23,7 +23,13 @@ from watchkeeper.db.engine import Database
 from watchkeeper.errors import StorageError
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.holds import lock_cameras, segment_is_held
-from watchkeeper.recording.models import DeletionRule, RecordingDeletion, Segment, SegmentState
+from watchkeeper.recording.models import (
+    DeletionRule,
+    RecordingDeletion,
+    Segment,
+    SegmentState,
+    stored_by,
+)
 from watchkeeper.recording.paths import fsync_dir
 from watchkeeper.timeutil import US_PER_DAY, US_PER_S, Clock
 
@@ -82,7 +88,11 @@ class Retention:
         config: RecorderConfig,
         clock: Clock,
         disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
+        node_id: str | None = None,
+        remove_object: Callable[[str], None] | None = None,
     ) -> None:
+        self._scope = stored_by(node_id)
+        self._remove_object = remove_object  # a tiered segment's object (storage/tier.py)
         self._db = db
         self._root = root
         self._cfg = config
@@ -131,6 +141,10 @@ class Retention:
                 log.warning("segment %s is held now; not deleted", seg.path)
                 return False
             path = self._root / seg.path
+            if seg.location == "s3":
+                if self._remove_object is None:
+                    raise StorageError(f"{seg.path} is in the object store, not configured here")
+                self._remove_object(seg.path)
             try:
                 path.unlink(missing_ok=True)
                 if path.parent.exists():
@@ -164,7 +178,9 @@ class Retention:
         with self._db.session() as s:
             ids = list(
                 s.execute(
-                    select(Segment.id).where(Segment.state == SegmentState.DELETING.value)
+                    select(Segment.id).where(
+                        Segment.state == SegmentState.DELETING.value, self._scope
+                    )
                 ).scalars()
             )
         return sum(self.complete(i, "completed after restart") for i in ids)
@@ -187,6 +203,7 @@ class Retention:
                             - cast(Camera.retention_days, BigInteger)
                             * literal(US_PER_DAY, BigInteger),
                             ~segment_is_held(now),
+                            self._scope,
                         )
                         .order_by(Segment.end_us)
                         .limit(BATCH)
@@ -239,7 +256,7 @@ class Retention:
             total, first = s.execute(
                 select(
                     func.coalesce(func.sum(Segment.size_bytes), 0), func.min(Segment.start_us)
-                ).where(Segment.end_us > now - US_PER_DAY, Segment.end_us <= now)
+                ).where(Segment.end_us > now - US_PER_DAY, Segment.end_us <= now, self._scope)
             ).one()
         if not total or first is None:
             return 0
@@ -282,7 +299,12 @@ class Retention:
             with self._db.session() as s:
                 rows = s.execute(
                     select(Segment.id, Segment.size_bytes)
-                    .where(Segment.state == SegmentState.LIVE.value, ~segment_is_held(now))
+                    .where(
+                        Segment.state == SegmentState.LIVE.value,
+                        ~segment_is_held(now),
+                        self._scope,
+                        Segment.location == "local",
+                    )
                     .order_by(Segment.start_us)
                     .limit(20)
                 ).all()

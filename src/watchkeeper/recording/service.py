@@ -29,7 +29,13 @@ from watchkeeper.recording.models import StreamState
 from watchkeeper.recording.paths import RecorderLock, StreamKey
 from watchkeeper.recording.retention import DiskUsage, Retention, system_disk_usage
 from watchkeeper.recording.segments import SegmentWriter
-from watchkeeper.recording.store import EventLog, FinishedSegment, OfflineHook, SegmentIndex
+from watchkeeper.recording.store import (
+    EventLog,
+    Fence,
+    FinishedSegment,
+    OfflineHook,
+    SegmentIndex,
+)
 from watchkeeper.recording.supervisor import Health, StreamSupervisor
 from watchkeeper.timeutil import US_PER_DAY, Clock, SystemClock
 
@@ -66,20 +72,25 @@ class RecorderService:
         opener: Opener | None = None,
         disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
         on_offline: OfflineHook | None = None,
+        node_id: str | None = None,
+        fence: Fence | None = None,
     ) -> None:
+        self.node_id = node_id  # a recorder node (scale-out.md); None on one machine
         self.db = db
         self.root = root
         self.config = config or RecorderConfig()
         self.clock = clock or SystemClock()
         self._opener = opener  # None: RTSP, each camera with its own transport
-        self.retention = Retention(db, root, self.config, self.clock, disk_usage)
-        self._index = SegmentIndex(db, self.clock)
+        self.retention = Retention(db, root, self.config, self.clock, disk_usage, node_id)
+        self._index = SegmentIndex(db, self.clock, fence)
         self._events = EventLog(db, on_offline)
         self._db_writer = DbWriter()
         """Segment rows and state events, written off the stream threads (dbwriter.py)."""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
+        self._stream_stops: dict[StreamKey, threading.Event] = {}
+        self._streams_lock = threading.Lock()  # a node starts and stops streams as it runs
         self.startup_report: CheckReport | None = None
         self._lock: RecorderLock | None = None
 
@@ -143,6 +154,8 @@ class RecorderService:
             since_us=self.clock.now_us() - US_PER_DAY,
             cameras=cameras,
             busy=busy,
+            node_id=self.node_id,
+            index=self._index,
         )
         for p in report.problems:
             log.warning("%s: %s", when, p)
@@ -165,12 +178,45 @@ class RecorderService:
             plan.key, plan.url, opener, writer, self._queue_event, self.config, self.clock
         )
         holder["s"] = sup
-        self._supervisors[plan.key] = sup
-        t = threading.Thread(
-            target=sup.run, args=(self._stop,), name=f"rec-{plan.key}", daemon=True
-        )
+        stop = threading.Event()
+        t = threading.Thread(target=sup.run, args=(stop,), name=f"rec-{plan.key}", daemon=True)
+        with self._streams_lock:
+            self._supervisors[plan.key] = sup
+            self._stream_stops[plan.key] = stop
+            self._threads.append(t)
         t.start()
-        self._threads.append(t)
+
+    def start_streams(self, plans: list[StreamPlan]) -> None:
+        """Start more streams on a running recorder (a node that claimed their cameras),
+        after indexing what an earlier run left of them on this disk."""
+        if not self.running:
+            raise Conflict("the recorder is not running")
+        self._recover({p.key.camera_id for p in plans}, "claim check")
+        for plan in plans:
+            self._start_stream(plan)
+
+    def stop_cameras(self, camera_ids: set[str], timeout: float = 15.0) -> None:
+        """Stop these cameras' streams; each finishes and queues the row of its open segment."""
+        with self._streams_lock:
+            keys = [k for k in self._supervisors if k.camera_id in camera_ids]
+            for k in keys:
+                self._stream_stops[k].set()
+            threads = [t for t in self._threads if t.name in {f"rec-{k}" for k in keys}]
+        for t in threads:
+            t.join(timeout)
+        with self._streams_lock:
+            for k in keys:
+                self._supervisors.pop(k, None)
+                self._stream_stops.pop(k, None)
+            self._threads = [t for t in self._threads if t not in threads or t.is_alive()]
+
+    def wait_written(self, timeout: float) -> bool:
+        """Wait until the database thread has written everything queued so far."""
+        return self._db_writer.wait_empty(timeout)
+
+    @property
+    def db_backlog(self) -> int:
+        return self._db_writer.backlog
 
     def _queue_index(self, seg: FinishedSegment) -> None:
         self._db_writer.submit(f"index {seg.relpath}", partial(self._index.add, seg))
@@ -190,7 +236,8 @@ class RecorderService:
                     if n:
                         log.info("retention: deleted %d segments", n)
                     # files a failed write left behind are indexed now (open ones are not)
-                    self._recover({k.camera_id for k in self._supervisors}, "check", busy=True)
+                    own = {k.camera_id for k in list(self._supervisors)}
+                    self._recover(own, "check", busy=True)
                     next_purge = self.clock.monotonic() + self.config.purge_interval_s
             except StorageError:
                 log.exception("housekeeping failed; will retry")
@@ -205,6 +252,9 @@ class RecorderService:
         leaves ``check`` clean. A stream whose thread did not stop in time is left alone.
         """
         self._stop.set()
+        with self._streams_lock:
+            for ev in self._stream_stops.values():
+                ev.set()
         for t in self._threads:
             t.join(timeout)
         busy = {t.name.removeprefix("rec-").split("/")[0] for t in self._threads if t.is_alive()}
@@ -213,6 +263,7 @@ class RecorderService:
         self._db_writer.stop()  # the streams' last rows and events, before the check
         self._threads.clear()
         self._supervisors.clear()
+        self._stream_stops.clear()
         if own:
             try:
                 self._recover(own, "stop")
@@ -241,4 +292,4 @@ class RecorderService:
                 sup.clock_offset_us = offset_us
 
     def health(self) -> dict[str, Health]:
-        return {str(k): s.health() for k, s in self._supervisors.items()}
+        return {str(k): s.health() for k, s in list(self._supervisors.items())}

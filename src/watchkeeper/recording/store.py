@@ -23,7 +23,7 @@ from watchkeeper.recording.models import InitSegment, Segment, StreamEvent, Stre
 from watchkeeper.recording.paths import StreamKey
 from watchkeeper.timeutil import Clock
 
-__all__ = ["EventLog", "FinishedSegment", "OfflineHook", "SegmentIndex"]
+__all__ = ["EventLog", "Fence", "FinishedSegment", "OfflineHook", "SegmentIndex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,18 @@ class FinishedSegment:
     recovered: bool = False
 
 
+Fence = Callable[[Session, str], tuple[str, int]]
+"""``fence(session, camera_id)`` → (node id, lease generation) to write the row under, or
+raises ``LeaseLost`` (recorder nodes, ``cluster/``); runs in the row's own transaction."""
+
+
 class SegmentIndex:
     """Adds segment rows, sharing one init row per distinct codec configuration."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, fence: Fence | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._fence = fence
         self._init_ids: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -97,7 +103,12 @@ class SegmentIndex:
         try:
             init_id = self.init_id(seg.init)
             with self._db.session() as s:
+                node_id, generation = (
+                    self._fence(s, seg.key.camera_id) if self._fence else (None, None)
+                )
                 row = Segment(
+                    node_id=node_id,
+                    lease_generation=generation,
                     camera_id=seg.key.camera_id,
                     stream=seg.key.stream,
                     start_us=seg.start_us,

@@ -53,6 +53,13 @@ def run_shard(
     finished = 0
     try:
         done = _stop_on_signals()
+        if settings.cluster.enabled:  # a recorder node: cameras by lease (scale-out.md)
+            from watchkeeper.cluster.run import start_node
+
+            node = start_node(system, config)
+            done.wait()
+            node.stop()
+            return len(node.held), 0
         service = start_recorder(system, config)
         streams = len(service.health())
         log.info(

@@ -1,0 +1,1 @@
+"""Recorder nodes sharing one PostgreSQL: leases, fencing, balancing (docs/design/scale-out.md)."""

@@ -1,0 +1,243 @@
+"""A recorder node: holds camera leases in PostgreSQL and records exactly those cameras.
+
+Two threads besides the recorder's own:
+
+- the **lease thread**, every ``renew_s``: heartbeat, renew held leases (a camera not renewed
+  is stopped), then balance (claim free or expired leases up to this node's share, release
+  the surplus) and start the streams of what it claimed;
+- the **deadline watchdog**, which never touches the database: a camera whose lease was last
+  renewed (measured from when the renewal was *sent*, on the monotonic clock) more than
+  ``lease_s - margin_s`` ago is stopped, so a node cut from the database stops writing before
+  the database lets anyone else claim (scale-out.md, invariant 3).
+
+Every segment row passes :func:`leases.fence` in its own transaction (invariant 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from watchkeeper.cameras.models import Camera, CameraStatus
+from watchkeeper.cluster import leases
+from watchkeeper.cluster.balance import plan_moves, share
+from watchkeeper.cluster.config import ClusterConfig
+from watchkeeper.cluster.models import CameraLease, ClusterNode
+from watchkeeper.db.engine import Database
+from watchkeeper.errors import ConfigError
+from watchkeeper.recording.service import RecorderService
+
+__all__ = ["RecorderNode", "make_fence"]
+
+log = logging.getLogger(__name__)
+US = 1_000_000
+
+
+def make_fence(node_id: str) -> Callable[[Session, str], tuple[str, int]]:
+    """The segment index's fence for this node (``recording.store.Fence``)."""
+
+    def fence(s: Session, camera_id: str) -> tuple[str, int]:
+        return node_id, leases.fence(s, node_id, camera_id)
+
+    return fence
+
+
+class RecorderNode:
+    """Runs one node's leases around a started :class:`RecorderService`."""
+
+    def __init__(
+        self,
+        db: Database,
+        service: RecorderService,
+        config: ClusterConfig,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if db.dialect != "postgresql":
+            raise ConfigError("cluster.enabled needs PostgreSQL (database_url)")
+        self.db = db
+        self.service = service
+        self.config = config
+        self.node_id = config.node_id
+        self._mono = monotonic
+        self._lease_us = int(config.lease_s * US)
+        self._held: dict[str, int] = {}  # camera -> generation
+        self._deadline: dict[str, float] = {}  # camera -> monotonic stop time
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        with self.db.session() as s:
+            now = leases.db_now_us(s)
+            values = {
+                "node_id": self.node_id,
+                "host": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "started_us": now,
+                "heartbeat_us": now,
+                "capacity": self.config.capacity,
+                "cameras": 0,
+                "streams": 0,
+                "db_backlog": 0,
+                "disk_level": "ok",
+                "stopped_us": None,
+            }
+            s.execute(
+                pg_insert(ClusterNode)
+                .values(values)
+                .on_conflict_do_update(index_elements=["node_id"], set_=values)
+            )
+            leases.ensure_lease_rows(s)
+        for target, name in ((self._lease_loop, "lease"), (self._watchdog, "lease-watchdog")):
+            t = threading.Thread(target=target, name=f"cluster-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        log.info("node %s started (lease %.1f s)", self.node_id, self.config.lease_s)
+
+    def stop(self) -> None:
+        """Stop recording, write the last rows under the leases, then give the leases up."""
+        self._stop.set()
+        for t in self._threads:
+            t.join(30)
+        self.service.stop()
+        with self._lock:
+            held = dict(self._held)
+            self._held.clear()
+            self._deadline.clear()
+        try:
+            with self.db.session() as s:
+                for cam, gen in held.items():
+                    leases.release(s, self.node_id, leases.Lease(cam, gen))
+                s.execute(
+                    update(ClusterNode)
+                    .where(ClusterNode.node_id == self.node_id)
+                    .values(stopped_us=leases.DB_NOW_US, cameras=0, streams=0)
+                )
+        except SQLAlchemyError as exc:
+            log.error("node %s: could not release its leases (they expire): %s", self.node_id, exc)
+
+    @property
+    def held(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._held)
+
+    # -- the lease thread ----------------------------------------------------------------
+    def _lease_loop(self) -> None:
+        every = self.config.renew_every_s
+        while not self._stop.is_set():
+            started = self._mono()
+            try:
+                self._tick(started)
+            except SQLAlchemyError as exc:
+                log.warning("node %s: lease renewal failed: %s", self.node_id, exc)
+            self._stop.wait(max(0.0, every - (self._mono() - started)))
+
+    def _tick(self, sent: float) -> None:
+        deadline = sent + self.config.lease_s - self.config.margin_every_s
+        with self.db.session() as s:
+            renewed = {
+                lease.camera_id: lease.generation
+                for lease in leases.renew(s, self.node_id, self._lease_us)
+            }
+            self._report(s)
+        with self._lock:
+            lost = [c for c in self._held if self._held[c] != renewed.get(c)]
+            for cam in renewed:
+                if cam in self._held:
+                    self._deadline[cam] = deadline
+        self._drop(lost, "lease lost (not renewed)")
+        self._balance()
+
+    def _report(self, s: Session) -> None:
+        status = self.service.retention.disk_status()
+        s.execute(
+            update(ClusterNode)
+            .where(ClusterNode.node_id == self.node_id)
+            .values(
+                heartbeat_us=leases.DB_NOW_US,
+                stopped_us=None,
+                cameras=len(self._held),
+                streams=len(self.service.health()),
+                db_backlog=self.service.db_backlog,
+                disk_level=status.level.value,
+                disk_free_fraction=status.free_fraction,
+            )
+        )
+
+    def _balance(self) -> None:
+        with self.db.session() as s:
+            leases.ensure_lease_rows(s)
+            nodes = {n.node_id: n.capacity for n in leases.live_nodes(s, self._lease_us)}
+            total = s.execute(
+                select(func.count()).select_from(Camera).where(Camera.status == CameraStatus.ACTIVE)
+            ).scalar_one()
+            claimable = list(
+                s.execute(
+                    select(CameraLease.camera_id)
+                    .join(Camera, Camera.id == CameraLease.camera_id)
+                    .where(
+                        Camera.status == CameraStatus.ACTIVE,
+                        CameraLease.node_id.is_(None) | (CameraLease.expires_us < leases.DB_NOW_US),
+                    )
+                ).scalars()
+            )
+        moves = plan_moves(set(self.held), claimable, share(int(total), nodes, self.node_id))
+        for cam in moves.release:
+            self._release(cam)
+        claimed: dict[str, int] = {}
+        for cam in moves.claim:
+            sent = self._mono()
+            with self.db.session() as s:
+                lease = leases.claim(s, self.node_id, cam, self._lease_us)
+            if lease is not None:
+                claimed[cam] = lease.generation
+                with self._lock:
+                    self._held[cam] = lease.generation
+                    self._deadline[cam] = sent + self.config.lease_s - self.config.margin_every_s
+        if claimed:
+            plans = [p for p in self.service.plan() if p.key.camera_id in claimed]
+            log.info("node %s: claimed %s", self.node_id, ", ".join(sorted(claimed)))
+            self.service.start_streams(plans)
+
+    def _release(self, cam: str) -> None:
+        """Hand a camera over: stop it, write its last rows under the lease, then free it."""
+        with self._lock:
+            gen = self._held.get(cam)
+        if gen is None:
+            return
+        self.service.stop_cameras({cam})
+        self.service.wait_written(self.config.lease_s / 2)
+        with self._lock:
+            self._held.pop(cam, None)
+            self._deadline.pop(cam, None)
+        with self.db.session() as s:
+            leases.release(s, self.node_id, leases.Lease(cam, gen))
+        log.info("node %s: released %s for balance", self.node_id, cam)
+
+    def _drop(self, cams: list[str], why: str) -> None:
+        """Stop cameras whose lease is gone or about to be; never touches the database."""
+        with self._lock:
+            gone = {c for c in cams if self._held.pop(c, None) is not None}
+            for c in gone:
+                self._deadline.pop(c, None)
+        if gone:
+            log.warning("node %s: stopping %s: %s", self.node_id, ", ".join(sorted(gone)), why)
+            self.service.stop_cameras(gone)
+
+    # -- the deadline watchdog -----------------------------------------------------------
+    def _watchdog(self) -> None:
+        while not self._stop.wait(0.1):
+            now = self._mono()
+            with self._lock:
+                due = [c for c, d in self._deadline.items() if d <= now]
+            self._drop(due, "lease deadline passed without a renewal")

@@ -1,0 +1,1 @@
+"""The object-store tier for segments and evidence packages (docs/design/scale-out.md)."""

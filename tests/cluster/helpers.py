@@ -65,7 +65,9 @@ class NodeProcess:
         return self.log.read_text(errors="replace")
 
 
-def node_env(node_id: str, data_dir: Path, db_url: str, lease_s: float, **extra: str) -> dict[str, str]:
+def node_env(
+    node_id: str, data_dir: Path, db_url: str, lease_s: float, **extra: str
+) -> dict[str, str]:
     env = {
         **os.environ,
         "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1]),

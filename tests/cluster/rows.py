@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 from tests.clips import make_clip
-
 from watchkeeper.db.engine import Database
 from watchkeeper.recording.fmp4 import iter_boxes
 from watchkeeper.recording.models import InitSegment

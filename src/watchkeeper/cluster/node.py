@@ -36,10 +36,24 @@ from watchkeeper.db.engine import Database
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.service import RecorderService
 
-__all__ = ["RecorderNode", "make_fence"]
+__all__ = ["LeaseGate", "RecorderNode", "make_fence"]
 
 log = logging.getLogger(__name__)
 US = 1_000_000
+
+
+class LeaseGate(threading.Event):
+    """A stream's stop event that is also set, by itself, once the lease's local deadline
+    passes: the stream thread checks it before every packet, so even a process that was
+    paused past its lease writes nothing more when it resumes (scale-out.md, invariant 3)."""
+
+    def __init__(self, deadline: float, monotonic: Callable[[], float]) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self._mono = monotonic
+
+    def is_set(self) -> bool:
+        return super().is_set() or self._mono() >= self.deadline
 
 
 def make_fence(node_id: str) -> Callable[[Session, str], tuple[str, int]]:
@@ -70,7 +84,7 @@ class RecorderNode:
         self._mono = monotonic
         self._lease_us = int(config.lease_s * US)
         self._held: dict[str, int] = {}  # camera -> generation
-        self._deadline: dict[str, float] = {}  # camera -> monotonic stop time
+        self._deadline: dict[str, LeaseGate] = {}  # camera -> its streams' stop
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -153,8 +167,8 @@ class RecorderNode:
         with self._lock:
             lost = [c for c in self._held if self._held[c] != renewed.get(c)]
             for cam in renewed:
-                if cam in self._held:
-                    self._deadline[cam] = deadline
+                if cam in self._deadline:
+                    self._deadline[cam].deadline = deadline
         self._drop(lost, "lease lost (not renewed)")
         self._balance()
 
@@ -194,20 +208,23 @@ class RecorderNode:
         moves = plan_moves(set(self.held), claimable, share(int(total), nodes, self.node_id))
         for cam in moves.release:
             self._release(cam)
-        claimed: dict[str, int] = {}
+        claimed: dict[str, LeaseGate] = {}
         for cam in moves.claim:
             sent = self._mono()
             with self.db.session() as s:
                 lease = leases.claim(s, self.node_id, cam, self._lease_us)
             if lease is not None:
-                claimed[cam] = lease.generation
+                gate = LeaseGate(
+                    sent + self.config.lease_s - self.config.margin_every_s, self._mono
+                )
+                claimed[cam] = gate
                 with self._lock:
                     self._held[cam] = lease.generation
-                    self._deadline[cam] = sent + self.config.lease_s - self.config.margin_every_s
+                    self._deadline[cam] = gate
         if claimed:
             plans = [p for p in self.service.plan() if p.key.camera_id in claimed]
             log.info("node %s: claimed %s", self.node_id, ", ".join(sorted(claimed)))
-            self.service.start_streams(plans)
+            self.service.start_streams(plans, dict(claimed))
 
     def _release(self, cam: str) -> None:
         """Hand a camera over: stop it, write its last rows under the lease, then free it."""
@@ -239,5 +256,5 @@ class RecorderNode:
         while not self._stop.wait(0.1):
             now = self._mono()
             with self._lock:
-                due = [c for c, d in self._deadline.items() if d <= now]
+                due = [c for c, g in self._deadline.items() if g.deadline <= now]
             self._drop(due, "lease deadline passed without a renewal")

@@ -161,7 +161,7 @@ class RecorderService:
             log.warning("%s: %s", when, p)
         return report
 
-    def _start_stream(self, plan: StreamPlan) -> None:
+    def _start_stream(self, plan: StreamPlan, stop: threading.Event | None = None) -> None:
         holder: dict[str, StreamSupervisor] = {}
         writer = SegmentWriter(
             self.root,
@@ -178,7 +178,7 @@ class RecorderService:
             plan.key, plan.url, opener, writer, self._queue_event, self.config, self.clock
         )
         holder["s"] = sup
-        stop = threading.Event()
+        stop = stop or threading.Event()
         t = threading.Thread(target=sup.run, args=(stop,), name=f"rec-{plan.key}", daemon=True)
         with self._streams_lock:
             self._supervisors[plan.key] = sup
@@ -186,14 +186,17 @@ class RecorderService:
             self._threads.append(t)
         t.start()
 
-    def start_streams(self, plans: list[StreamPlan]) -> None:
+    def start_streams(
+        self, plans: list[StreamPlan], stops: dict[str, threading.Event] | None = None
+    ) -> None:
         """Start more streams on a running recorder (a node that claimed their cameras),
-        after indexing what an earlier run left of them on this disk."""
+        after indexing what an earlier run left of them on this disk. ``stops`` gives a
+        camera's streams the event they stop on (a node's lease gate; scale-out.md)."""
         if not self.running:
             raise Conflict("the recorder is not running")
         self._recover({p.key.camera_id for p in plans}, "claim check")
         for plan in plans:
-            self._start_stream(plan)
+            self._start_stream(plan, (stops or {}).get(plan.key.camera_id))
 
     def stop_cameras(self, camera_ids: set[str], timeout: float = 15.0) -> None:
         """Stop these cameras' streams; each finishes and queues the row of its open segment."""

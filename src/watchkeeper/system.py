@@ -28,6 +28,7 @@ from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
 from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
+from watchkeeper.storage.setup import segment_files
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = [
@@ -97,7 +98,11 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         visitors=VisitorService(clock),
         faults=FaultService(clock),
         partners=PartnerService(clock),
-        playback=PlaybackService(recordings_root(settings.data_dir), clock),
+        playback=PlaybackService(
+            recordings_root(settings.data_dir),
+            clock,
+            segment_files(recordings_root(settings.data_dir), settings.storage),
+        ),
         requests=RequestService(clock, CameraService(clock)),
         live=LiveSessions(session_check(db, users, cameras)),
     )
@@ -123,6 +128,7 @@ def start_recorder(system: System, config: RecorderConfig | None = None) -> Reco
         config or system.settings.recorder,
         system.clock,
         on_offline=camera_offline,
+        remove_object=system.playback.files.remove_object,
     )
     recorder.start()
     system.recorder = recorder
@@ -133,7 +139,7 @@ def start_export_worker(system: System) -> ExportWorker:
     """Build export packages in this process (``serve``, ``demo``); resumes unfinished jobs."""
     worker = ExportWorker(
         system.db,
-        system.playback.root,
+        system.playback.files,
         system.settings.data_dir,
         system.clock,
     )

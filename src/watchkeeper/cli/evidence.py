@@ -14,7 +14,6 @@ from watchkeeper.errors import WatchkeeperError
 from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.evidence.verify import verify_package
-from watchkeeper.recording.service import recordings_root
 from watchkeeper.timeutil import parse_local
 
 __all__ = ["register"]
@@ -74,7 +73,7 @@ def register(app: typer.Typer) -> None:
 
                 pkg = build_package(
                     s,
-                    recordings_root(system.settings.data_dir),
+                    system.playback.files,  # the folder, and the object tier when configured
                     out,
                     key,
                     spec,

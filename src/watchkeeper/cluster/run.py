@@ -28,6 +28,7 @@ def start_node(system: System, config: RecorderConfig | None = None) -> Recorder
         on_offline=camera_offline,
         node_id=cluster.node_id,
         fence=make_fence(cluster.node_id),
+        remove_object=system.playback.files.remove_object,
     )
     service.start(plans=[])  # streams start as leases are won
     system.recorder = service

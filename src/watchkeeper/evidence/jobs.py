@@ -29,6 +29,7 @@ from watchkeeper.evidence.archive import plain_path, plain_zip
 from watchkeeper.evidence.models import CustodyAction, CustodyEntry, ExportJob, JobState, Still
 from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
+from watchkeeper.storage.files import SegmentFiles
 from watchkeeper.timeutil import Clock
 
 __all__ = ["ExportWorker", "JobCancelled", "cancel_job", "job_dir", "zip_path"]
@@ -68,7 +69,7 @@ def cancel_job(s: Session, who: Principal, job_id: int, reason: str, clock: Cloc
 
 class ExportWorker:
     def __init__(
-        self, db: Database, root: Path, data_dir: Path, clock: Clock,
+        self, db: Database, root: Path | SegmentFiles, data_dir: Path, clock: Clock,
         poll_s: float = 0.5,
     ) -> None:  # fmt: skip
         self.db = db

@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.errors import NotFound, StorageError
 from watchkeeper.recording.models import InitSegment, Segment, SegmentState, live_overlapping
+from watchkeeper.storage.files import SegmentFiles, as_files
 from watchkeeper.timeutil import format_local, format_utc
 
 __all__ = ["MasterSegment", "copy_segment", "nearby", "select_segments"]
-
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +101,21 @@ def nearby(s: Session, camera_id: str, stream: str, start_us: int, end_us: int) 
 
 
 def copy_segment(
-    root: Path, seg: MasterSegment, dest: Path, progress: Callable[[int], None] | None = None
+    root: Path | SegmentFiles,
+    seg: MasterSegment,
+    dest: Path,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Copy one segment file to ``dest``, hashing as it goes; refuse on any difference.
 
     ``dest`` is written, fsynced and left only when its bytes hash to the index's SHA-256.
+    The segment is read from the local folder or, once tiered, from the object store.
     """
-    src = root / seg.path
     h = hashlib.sha256()
     size = 0
     try:
-        with src.open("rb") as fin, dest.open("xb") as fout:
-            while chunk := fin.read(_CHUNK):
+        with dest.open("xb") as fout:
+            for chunk in as_files(root).iter_bytes(seg.path):
                 h.update(chunk)
                 fout.write(chunk)
                 size += len(chunk)
@@ -121,9 +123,9 @@ def copy_segment(
                     progress(len(chunk))
             fout.flush()
             os.fsync(fout.fileno())
-    except FileNotFoundError as exc:
+    except StorageError as exc:
         dest.unlink(missing_ok=True)
-        raise StorageError(f"recording file missing: {seg.path} (segment {seg.id})") from exc
+        raise StorageError(f"{exc} (segment {seg.id})") from exc
     except OSError as exc:
         dest.unlink(missing_ok=True)
         raise StorageError(f"cannot copy {seg.path}: {exc.strerror}") from exc

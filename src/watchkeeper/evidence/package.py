@@ -43,6 +43,7 @@ from watchkeeper.evidence.working import WorkingCopy, encode_working_copy
 from watchkeeper.playback.layout import GAP_TOLERANCE_US
 from watchkeeper.playback.vmp4 import VirtualMp4
 from watchkeeper.recording.gaps import gap_context
+from watchkeeper.storage.files import SegmentFiles
 from watchkeeper.timeutil import US_PER_S, Clock, format_utc, to_datetime
 
 __all__ = ["MAX_WINDOW_US", "ExportSpec", "Package", "build_package"]
@@ -174,7 +175,7 @@ def _fsync_tree(root: Path) -> None:
 
 def build_package(
     s: Session,
-    root: Path,
+    root: Path | SegmentFiles,
     out_dir: Path,
     key: SigningKey,
     spec: ExportSpec,

@@ -19,13 +19,14 @@ from watchkeeper.playback.layout import build_runs, load_rows
 from watchkeeper.playback.snapshot import decode_at, encode_jpeg
 from watchkeeper.playback.vmp4 import VirtualMp4
 from watchkeeper.recording.models import InitSegment
+from watchkeeper.storage.files import SegmentFiles
 from watchkeeper.timeutil import format_local
 
 __all__ = ["make_stills", "virtual_runs"]
 
 
 def virtual_runs(
-    s: Session, root: Path, camera_id: str, stream: str, start_us: int, end_us: int
+    s: Session, root: Path | SegmentFiles, camera_id: str, stream: str, start_us: int, end_us: int
 ) -> list[VirtualMp4]:
     """The window as playback assembles it: one virtual file per video format."""
     rows = load_rows(s, camera_id, stream, start_us, end_us)

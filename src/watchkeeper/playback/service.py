@@ -22,6 +22,7 @@ from watchkeeper.playback.layout import Run, build_runs, load_rows
 from watchkeeper.playback.views import ViewLedger
 from watchkeeper.playback.vmp4 import VirtualMp4
 from watchkeeper.recording.models import InitSegment
+from watchkeeper.storage.files import SegmentFiles
 from watchkeeper.timeutil import Clock, format_utc
 
 __all__ = ["MAX_RANGE_US", "PlaybackService"]
@@ -37,8 +38,9 @@ class _Init:
 
 
 class PlaybackService:
-    def __init__(self, root: Path, clock: Clock) -> None:
+    def __init__(self, root: Path, clock: Clock, files: SegmentFiles | None = None) -> None:
         self.root = root
+        self.files = files or SegmentFiles(root)  # the object tier too, when configured
         self.clock = clock
         self.views = ViewLedger(clock)
         self._inits: dict[int, _Init] = {}
@@ -121,7 +123,7 @@ class PlaybackService:
             )
         run = runs[0]
         init = self._init(s, run.init_id)
-        return VirtualMp4(run, init.data, init.timescale, self.root, base_us)
+        return VirtualMp4(run, init.data, init.timescale, self.files, base_us)
 
     def playlist(
         self,
@@ -138,7 +140,7 @@ class PlaybackService:
         base = runs[0].start_us
         for run in runs:
             init = self._init(s, run.init_id)
-            vm = VirtualMp4(run, init.data, init.timescale, self.root)
+            vm = VirtualMp4(run, init.data, init.timescale, self.files)
             entries.append(
                 PlaylistRun(
                     url_for(run.start_us, run.end_us, base),

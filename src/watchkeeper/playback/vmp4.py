@@ -13,7 +13,6 @@ requests and HLS byte ranges are served from the same object.
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from watchkeeper.errors import MediaError, StorageError
 from watchkeeper.playback.layout import FragmentRef, Run
 from watchkeeper.recording.fmp4 import iter_boxes
+from watchkeeper.storage.files import SegmentFiles, SegmentHandle, as_files
 from watchkeeper.timeutil import US_PER_S
 
 __all__ = ["CHUNK", "VirtualMp4", "patch_moof"]
@@ -60,13 +60,19 @@ class VirtualMp4:
     """One run as a file: ``size`` bytes, readable at any byte range."""
 
     def __init__(
-        self, run: Run, init: bytes, timescale: int, root: Path, base_us: int | None = None
+        self,
+        run: Run,
+        init: bytes,
+        timescale: int,
+        root: Path | SegmentFiles,
+        base_us: int | None = None,
     ) -> None:
         self.run = run
         self.base_us = run.start_us if base_us is None else min(base_us, run.start_us)
         self.init = init
         self.timescale = timescale
         self.root = root
+        self._files = as_files(root)  # local folder, or the object tier too (scale-out.md)
         parts = []
         pos = len(init)
         for i, f in enumerate(run.fragments):
@@ -92,7 +98,7 @@ class VirtualMp4:
         end = self.size if end is None else min(end, self.size)
         if start < len(self.init):
             yield self.init[start : min(end, len(self.init))]
-        handles: dict[str, int] = {}
+        handles: dict[str, SegmentHandle] = {}
         try:
             for p in self._parts:
                 f = p.fragment
@@ -102,33 +108,30 @@ class VirtualMp4:
                 fd = handles.get(f.path)
                 if fd is None:
                     for old in handles.values():
-                        os.close(old)
+                        old.close()
                     handles.clear()
                     fd = handles[f.path] = self._open(f.path)
                 yield from self._fragment_bytes(fd, p, a - p.start, b - p.start)
         finally:
             for fd in handles.values():
-                os.close(fd)
+                fd.close()
 
-    def _open(self, relpath: str) -> int:
-        try:
-            return os.open(self.root / relpath, os.O_RDONLY)
-        except OSError as exc:
-            raise StorageError(f"recording file missing or unreadable: {relpath}") from exc
+    def _open(self, relpath: str) -> SegmentHandle:
+        return self._files.open(relpath)
 
-    def _fragment_bytes(self, fd: int, p: _Part, a: int, b: int) -> Iterator[bytes]:
+    def _fragment_bytes(self, fd: SegmentHandle, p: _Part, a: int, b: int) -> Iterator[bytes]:
         f = p.fragment
-        head = os.pread(fd, 8, f.offset)
+        head = fd.pread(8, f.offset)
         if len(head) < 8 or head[4:8] != b"moof":
             raise StorageError(f"{f.path}: no fragment at byte {f.offset}; run check")
         moof_size = struct.unpack(">I", head[:4])[0]
         if a < moof_size:
-            moof = patch_moof(os.pread(fd, moof_size, f.offset), self.decode_time(f), p.sequence)
+            moof = patch_moof(fd.pread(moof_size, f.offset), self.decode_time(f), p.sequence)
             yield moof[a : min(b, moof_size)]
             a = moof_size
         while a < b:
             n = min(CHUNK, b - a)
-            data = os.pread(fd, n, f.offset + a)
+            data = fd.pread(n, f.offset + a)
             if len(data) < n:
                 raise StorageError(f"{f.path}: file shorter than its index; run check")
             yield data

@@ -74,6 +74,7 @@ class RecorderService:
         on_offline: OfflineHook | None = None,
         node_id: str | None = None,
         fence: Fence | None = None,
+        remove_object: Callable[[str], None] | None = None,
     ) -> None:
         self.node_id = node_id  # a recorder node (scale-out.md); None on one machine
         self.db = db
@@ -81,7 +82,9 @@ class RecorderService:
         self.config = config or RecorderConfig()
         self.clock = clock or SystemClock()
         self._opener = opener  # None: RTSP, each camera with its own transport
-        self.retention = Retention(db, root, self.config, self.clock, disk_usage, node_id)
+        self.retention = Retention(
+            db, root, self.config, self.clock, disk_usage, node_id, remove_object
+        )
         self._index = SegmentIndex(db, self.clock, fence)
         self._events = EventLog(db, on_offline)
         self._db_writer = DbWriter()

@@ -21,11 +21,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watchkeeper.config.settings import Settings, load_settings
 from watchkeeper.recording.config import RecorderConfig
-from watchkeeper.system import build_system, start_recorder
+from watchkeeper.system import System, build_system, start_recorder
+
+if TYPE_CHECKING:
+    from watchkeeper.storage.tier import TierMover
 
 __all__ = ["main", "run_shard", "run_workers", "shard_config"]
 
@@ -53,12 +56,15 @@ def run_shard(
     finished = 0
     try:
         done = _stop_on_signals()
+        tier = _start_tier(system) if config.shard_index == 0 else None  # one mover
         if settings.cluster.enabled:  # a recorder node: cameras by lease (scale-out.md)
             from watchkeeper.cluster.run import start_node
 
             node = start_node(system, config)
             done.wait()
             node.stop()
+            if tier is not None:
+                tier.stop()
             return len(node.held), 0
         service = start_recorder(system, config)
         streams = len(service.health())
@@ -67,9 +73,26 @@ def run_shard(
         )
         done.wait()
         finished = service.stop()  # open segments are finished and indexed
+        if tier is not None:
+            tier.stop()
     finally:
         system.close()
     return streams, finished
+
+
+def _start_tier(system: System) -> TierMover | None:
+    """The object tier's mover, in the recorder process, when a bucket is configured."""
+    store = system.playback.files.store
+    if store is None:
+        return None
+    from watchkeeper.storage.tier import TierMover
+
+    node = system.settings.cluster.node_id if system.settings.cluster.enabled else None
+    tier = TierMover(
+        system.db, system.playback.root, store, system.settings.storage, system.clock, node
+    )
+    tier.start()
+    return tier
 
 
 def shard_config(settings: Settings, index: int, count: int) -> RecorderConfig:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.cluster.helpers import add_cameras, node_process, wait_for
+from tests.cluster.helpers import add_cameras, node_env, node_process, wait_for
 from tests.conftest import drop_pg_database, make_pg_database, need_service
 from tests.simulate.conftest import _media_problem
 from tests.simulate.rigs import small_config
@@ -86,6 +88,15 @@ def _recording_on(db: Database, node: str, camera: str, since_us: int) -> bool:
     return any(r.node_id == node and r.start_us >= since_us for r in _rows(db, camera))
 
 
+def _nodes_cli(site: Site, *args: str) -> str:
+    env = node_env("cli", site.tmp / "cli", site.url, LEASE_S)
+    done = subprocess.run(
+        [sys.executable, "-m", "watchkeeper", "nodes", *args],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
 def _assert_fenced_history(db: Database) -> None:
     """Per camera: rows never overlap, and along the timeline the generation of the rows
     written as recorded only rises (a file fenced out of the index is indexed again when
@@ -148,6 +159,9 @@ def test_join_rebalance_and_take_over_after_kill_9(site: Site) -> None:
                       f"gap in the index {lost_s:.2f} s")  # fmt: skip
                 assert resumed_s <= BOUND_S, (c, resumed_s)
             assert set(_holders(db).values()) == {"node-b"}
+            shown = _nodes_cli(site, "--leases")
+            assert "node-b\tlive" in shown and "node-a\tsilent" in shown, shown
+            assert "3 cameras leased: node-b 3" in shown, shown
     _assert_fenced_history(db)
     b_rows = [r for c in CAMERAS for r in _rows(db, c) if r.node_id == "node-b"]
     assert b_rows

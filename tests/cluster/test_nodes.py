@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from tests.cluster.helpers import add_cameras, node_env, node_process, wait_for
+from tests.cluster.proxy import Relay
 from tests.conftest import drop_pg_database, make_pg_database, need_service
 from tests.simulate.conftest import _media_problem
 from tests.simulate.rigs import small_config
@@ -104,7 +105,10 @@ def _assert_fenced_history(db: Database) -> None:
     for cam in CAMERAS:
         rows = _rows(db, cam)
         for a, b in itertools.pairwise(rows):
-            assert a.end_us <= b.start_us, (cam, a.id, b.id)
+            assert a.end_us <= b.start_us, [
+                (r.id, r.node_id, r.lease_generation, r.start_us, r.end_us, r.recovered)
+                for r in rows
+            ]
         written = [r for r in rows if not r.recovered]
         for a, b in itertools.pairwise(written):
             assert (a.lease_generation or 0) <= (b.lease_generation or 0), (cam, a.id, b.id)
@@ -225,3 +229,64 @@ def test_a_stalled_node_writes_nothing_after_the_take_over(site: Site) -> None:
             assert late == [], (c, [(r.start_us, r.end_us) for r in late])
         assert set(_holders(db).values()) <= {"node-a", "node-b"}
     _assert_fenced_history(db)
+
+
+def test_a_node_cut_from_the_database_stops_before_the_other_starts(site: Site) -> None:
+    """node-a reaches PostgreSQL through a relay that the test turns into a black hole: its
+    renewals hang, its lease gates close at its own deadline, node-b claims after expiry by
+    the database's clock, and when the network comes back node-a's queued rows are refused."""
+    db, clock = site.db, SystemClock()
+    pg = make_url(site.url)
+    relay = Relay((pg.host or "127.0.0.1", pg.port or 5432))
+    via_relay = pg.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    try:
+        with (
+            node_process("node-a", site.tmp, via_relay) as a,
+            node_process("node-b", site.tmp, site.url),
+        ):
+            wait_for(
+                lambda: (
+                    sorted(list(_holders(db).values()).count(n) for n in ("node-a", "node-b"))
+                    == [1, 2]
+                ),
+                60,
+                "the cameras to be shared",
+            )
+            victims = [c for c, n in _holders(db).items() if n == "node-a"]
+            wait_for(
+                lambda: all(_recording_on(db, "node-a", c, 0) for c in victims),
+                30,
+                "node-a to record",
+            )
+            with db.session() as s:
+                old_gen = {
+                    r.camera_id: r.generation
+                    for r in s.execute(select(CameraLease)).scalars()
+                    if r.camera_id in victims
+                }
+            relay.cut()
+            cut = clock.now_us()
+            wait_for(
+                lambda: all(_recording_on(db, "node-b", c, cut) for c in victims),
+                60,
+                "node-b to take node-a's cameras",
+            )
+            wait_for(
+                lambda: "lease deadline passed" in a.log_text(), 30, "node-a to stop by itself"
+            )
+            relay.restore()
+            time.sleep(2 * 2.0 + 2)  # node-a's queued rows are tried again, and refused
+            for c in victims:
+                rows = _rows(db, c)
+                taken = min(r.start_us for r in rows if r.node_id == "node-b" and r.start_us >= cut)
+                late = [
+                    r
+                    for r in rows
+                    if r.node_id == "node-a"
+                    and r.lease_generation == old_gen[c]
+                    and r.end_us > taken
+                ]
+                assert late == [], (c, [(r.start_us, r.end_us) for r in late])
+        _assert_fenced_history(db)
+    finally:
+        relay.close()

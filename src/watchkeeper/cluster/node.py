@@ -34,6 +34,7 @@ from watchkeeper.cluster.config import ClusterConfig
 from watchkeeper.cluster.models import CameraLease, ClusterNode
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import ConfigError
+from watchkeeper.recording.models import Segment
 from watchkeeper.recording.service import RecorderService
 
 __all__ = ["LeaseGate", "RecorderNode", "make_fence"]
@@ -126,6 +127,10 @@ class RecorderNode:
         self.service.stop()
         with self._lock:
             held = dict(self._held)
+        try:
+            self._wait_past_last_rows(set(held))
+        except SQLAlchemyError:
+            pass  # the leases then simply expire
             self._held.clear()
             self._deadline.clear()
         try:
@@ -234,12 +239,33 @@ class RecorderNode:
             return
         self.service.stop_cameras({cam})
         self.service.wait_written(self.config.lease_s / 2)
+        self._wait_past_last_rows({cam})
         with self._lock:
             self._held.pop(cam, None)
             self._deadline.pop(cam, None)
         with self.db.session() as s:
             leases.release(s, self.node_id, leases.Lease(cam, gen))
         log.info("node %s: released %s for balance", self.node_id, cam)
+
+    def _wait_past_last_rows(self, cams: set[str]) -> None:
+        """Before handing cameras over, let the wall clock pass the end of their last rows.
+
+        A segment's last frame may be dated a little after it arrived (up to the
+        recorder's ``max_ahead_ms`` plus one frame; recording.md, time model), and the next
+        node dates its first frame at arrival: waiting out that difference keeps the two
+        nodes' rows from overlapping."""
+        if not cams:
+            return
+        with self.db.session() as s:
+            last = s.execute(
+                select(func.max(Segment.end_us)).where(
+                    Segment.camera_id.in_(sorted(cams)), Segment.node_id == self.node_id
+                )
+            ).scalar()
+        if last is not None:
+            ahead_s = (int(last) - self.service.clock.now_us()) / US
+            if ahead_s > 0:
+                time.sleep(min(ahead_s + 0.01, 1.0))
 
     def _drop(self, cams: list[str], why: str) -> None:
         """Stop cameras whose lease is gone or about to be; never touches the database."""

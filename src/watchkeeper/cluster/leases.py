@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, literal_column, select, text, update
+from sqlalchemy import BigInteger, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from watchkeeper.cameras.models import Camera, CameraStatus
 from watchkeeper.cluster.models import CameraLease, ClusterNode
@@ -31,10 +33,26 @@ __all__ = [
     "renew",
 ]
 
-DB_NOW_US = literal_column(
-    "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)", BigInteger
-)
-"""The database server's clock as UTC microseconds (PostgreSQL)."""
+
+class _DbNowUs(FunctionElement[int]):
+    type = BigInteger()
+    inherit_cache = True
+    name = "db_now_us"
+
+
+@compiles(_DbNowUs)
+def _db_now_pg(_element: _DbNowUs, _compiler: object, **_kw: object) -> str:
+    return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)"
+
+
+@compiles(_DbNowUs, "sqlite")
+def _db_now_sqlite(_element: _DbNowUs, _compiler: object, **_kw: object) -> str:
+    # only for reading node status on a single machine's database (leases need PostgreSQL)
+    return "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+
+
+DB_NOW_US = _DbNowUs()
+"""The database server's clock as UTC microseconds, evaluated by the database."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ class ClusterNode(Base):
     stopped_us: Mapped[int | None] = micros(nullable=True, comment="Set by a clean stop")
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity"),
-        CheckConstraint("disk_level IN ('ok', 'warning', 'alarm', 'critical')", name="disk"),
+        CheckConstraint("disk_level IN ('ok', 'warn', 'alarm', 'critical')", name="disk"),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.cameras.models import Camera, CameraStatus
+from watchkeeper.cluster.status import NodeStatus, cluster_status
 from watchkeeper.recording.holds import active_holds
 from watchkeeper.recording.models import RecordingHold, StreamEvent, StreamState
 from watchkeeper.recording.retention import DiskStatus
@@ -27,6 +28,7 @@ __all__ = [
     "disk_status",
     "expiring_holds",
     "open_incidents",
+    "recorder_nodes",
     "reviews_due",
 ]
 
@@ -45,6 +47,11 @@ def disk_status(system: System) -> DiskStatus | None:
     if system.recorder is None:
         return None
     return system.recorder.retention.disk_status()
+
+
+def recorder_nodes(s: Session, lease_s: float) -> list[NodeStatus]:
+    """Recorder nodes that have run against this database (scale-out.md); none on one machine."""
+    return cluster_status(s, lease_s)[0]
 
 
 def cameras_not_streaming(s: Session) -> list[CameraAlarm] | None:

@@ -28,6 +28,7 @@ from watchkeeper.web.overview import (
     disk_status,
     expiring_holds,
     open_incidents,
+    recorder_nodes,
     reviews_due,
 )
 from watchkeeper.web.templating import Pages
@@ -74,6 +75,7 @@ def build_router(pages: Pages) -> APIRouter:
             ctx["disk"] = disk_status(system)
             ctx["recorder_here"] = system.recorder is not None
             ctx["cameras"] = cameras_not_streaming(s)
+            ctx["nodes"] = recorder_nodes(s, system.settings.cluster.lease_s)
         if who.can(Right.FAULTS_VIEW):
             ctx["faults"] = system.faults.list(s, who, "unfixed")
         if who.can(Right.INCIDENTS_VIEW):

@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("stopped_us", sa.BigInteger(), nullable=True, comment="Set by a clean stop"),
         sa.CheckConstraint("capacity > 0", name=op.f("ck_cluster_node_capacity")),
         sa.CheckConstraint(
-            "disk_level IN ('ok', 'warning', 'alarm', 'critical')",
+            "disk_level IN ('ok', 'warn', 'alarm', 'critical')",
             name=op.f("ck_cluster_node_disk"),
         ),
         sa.PrimaryKeyConstraint("node_id", name=op.f("pk_cluster_node")),

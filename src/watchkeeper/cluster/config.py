@@ -40,6 +40,11 @@ class ClusterConfig(BaseModel):
         1.0, gt=0.0, le=1000.0, description="Balancing weight: share of cameras against others"
     )
 
+    mqtt_host: str | None = Field(
+        None, description="Broker for node and lease events (watchkeeper/node/<node>/...)"
+    )
+    mqtt_port: int = Field(1883, ge=1, le=65535, description="Broker port")
+
     @property
     def renew_every_s(self) -> float:
         return self.renew_s if self.renew_s is not None else min(self.lease_s / 3, 1.0)

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +33,9 @@ from watchkeeper.cluster import leases
 from watchkeeper.cluster.balance import plan_moves, share
 from watchkeeper.cluster.config import ClusterConfig
 from watchkeeper.cluster.models import CameraLease, ClusterNode
+
+if TYPE_CHECKING:
+    from watchkeeper.cluster.events import NodeEvents
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.models import Segment
@@ -89,6 +93,12 @@ class RecorderNode:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.events: NodeEvents | None = None
+        if config.mqtt_host:
+            from watchkeeper.cluster.events import NodeEvents
+
+            self.events = NodeEvents(self.node_id, config.mqtt_host, config.mqtt_port)
+        self._published: tuple[object, ...] = ()
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -113,6 +123,8 @@ class RecorderNode:
                 .on_conflict_do_update(index_elements=["node_id"], set_=values)
             )
             leases.ensure_lease_rows(s)
+        if self.events is not None:
+            self.events.start()
         for target, name in ((self._lease_loop, "lease"), (self._watchdog, "lease-watchdog")):
             t = threading.Thread(target=target, name=f"cluster-{name}", daemon=True)
             t.start()
@@ -144,6 +156,10 @@ class RecorderNode:
                 )
         except SQLAlchemyError as exc:
             log.error("node %s: could not release its leases (they expire): %s", self.node_id, exc)
+        if self.events is not None:
+            for cam, gen in held.items():
+                self.events.camera(cam, "released", gen, self.service.clock.now_us())
+            self.events.stop(self.service.clock.now_us())
 
     @property
     def held(self) -> dict[str, int]:
@@ -176,6 +192,18 @@ class RecorderNode:
                     self._deadline[cam].deadline = deadline
         self._drop(lost, "lease lost (not renewed)")
         self._balance()
+        self._publish_state()
+
+    def _publish_state(self) -> None:
+        if self.events is None:
+            return
+        status = self.service.retention.disk_status()
+        now = self.service.clock.now_us()
+        cams = sorted(self.held)
+        key = (tuple(cams), status.level.value, now // (30 * US))  # on change, or each 30 s
+        if key != self._published:
+            self._published = key
+            self.events.state("live", now, cameras=cams, disk=status.level.value)
 
     def _report(self, s: Session) -> None:
         status = self.service.retention.disk_status()
@@ -226,6 +254,10 @@ class RecorderNode:
                 with self._lock:
                     self._held[cam] = lease.generation
                     self._deadline[cam] = gate
+                if self.events is not None:
+                    self.events.camera(
+                        cam, "claimed", lease.generation, self.service.clock.now_us()
+                    )
         if claimed:
             plans = [p for p in self.service.plan() if p.key.camera_id in claimed]
             log.info("node %s: claimed %s", self.node_id, ", ".join(sorted(claimed)))
@@ -246,6 +278,8 @@ class RecorderNode:
         with self.db.session() as s:
             leases.release(s, self.node_id, leases.Lease(cam, gen))
         log.info("node %s: released %s for balance", self.node_id, cam)
+        if self.events is not None:
+            self.events.camera(cam, "released", gen, self.service.clock.now_us())
 
     def _wait_past_last_rows(self, cams: set[str]) -> None:
         """Before handing cameras over, let the wall clock pass the end of their last rows.
@@ -270,12 +304,15 @@ class RecorderNode:
     def _drop(self, cams: list[str], why: str) -> None:
         """Stop cameras whose lease is gone or about to be; never touches the database."""
         with self._lock:
-            gone = {c for c in cams if self._held.pop(c, None) is not None}
+            gone = {c: g for c in cams if (g := self._held.pop(c, None)) is not None}
             for c in gone:
                 self._deadline.pop(c, None)
+        if self.events is not None:
+            for c, g in gone.items():
+                self.events.camera(c, "lost", g, self.service.clock.now_us())
         if gone:
             log.warning("node %s: stopping %s: %s", self.node_id, ", ".join(sorted(gone)), why)
-            self.service.stop_cameras(gone)
+            self.service.stop_cameras(set(gone))
 
     # -- the deadline watchdog -----------------------------------------------------------
     def _watchdog(self) -> None:

@@ -1,0 +1,117 @@
+"""A node's events over MQTT (Mosquitto): its state and lease changes, and the broker
+announcing it ``silent`` (the last will) when the node is killed with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import watchkeeper
+from tests.conftest import need_service
+
+PUBLISHER = """
+import sys, time
+from watchkeeper.cluster.events import NodeEvents
+e = NodeEvents(sys.argv[1], "127.0.0.1", 1883)
+e.start()
+e.state("live", 1, cameras=["c1"], disk="ok")
+e.camera("c1", "claimed", 3, 2)
+if sys.argv[2] == "stop":
+    time.sleep(0.5)
+    e.stop(3)
+    print("stopped", flush=True)
+else:
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+def _mosquitto() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 1883), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _publisher(node: str, mode: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(watchkeeper.__file__).parents[1])}
+    return subprocess.Popen(
+        [sys.executable, "-c", PUBLISHER, node, mode], env=env, stdout=subprocess.PIPE, text=True
+    )
+
+
+async def _collect(node: str, until: Any, start: Any) -> list[tuple[str, dict[str, Any]]]:
+    import aiomqtt
+
+    got: list[tuple[str, dict[str, Any]]] = []
+    async with aiomqtt.Client("127.0.0.1", 1883) as client:
+        await client.subscribe(f"watchkeeper/node/{node}/#", qos=1)
+        start()
+
+        async def read() -> None:
+            async for m in client.messages:
+                payload = m.payload if isinstance(m.payload, bytes) else b""
+                if payload:
+                    got.append((str(m.topic), json.loads(payload)))
+                if until(got):
+                    return
+
+        await asyncio.wait_for(read(), 30)
+        await client.publish(f"watchkeeper/node/{node}/state", b"", retain=True)  # tidy up
+    return got
+
+
+def test_node_state_lease_events_and_the_last_will() -> None:
+    need_service("Mosquitto", _mosquitto())
+    node = f"t-{uuid.uuid4().hex[:8]}"
+    procs: list[subprocess.Popen[str]] = []
+
+    def start_and_kill() -> None:
+        p = _publisher(node, "run")
+        procs.append(p)
+
+    def seen_silent(got: list[tuple[str, dict[str, Any]]]) -> bool:
+        states = [x["state"] for t, x in got if t.endswith("/state")]
+        if "live" in states and any(t.endswith("/camera") for t, _ in got) and procs:
+            p = procs[0]
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                p.wait(10)
+        return states[-1:] == ["silent"]
+
+    try:
+        got = asyncio.run(_collect(node, seen_silent, start_and_kill))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    claimed = [x for t, x in got if t == f"watchkeeper/node/{node}/camera"]
+    assert claimed == [{"camera_id": "c1", "event": "claimed", "generation": 3, "at_us": 2}]
+    live = [x for t, x in got if t.endswith("/state") and x["state"] == "live"]
+    assert live and live[0]["cameras"] == ["c1"] and live[0]["disk"] == "ok"
+
+
+def test_a_clean_stop_says_stopped() -> None:
+    need_service("Mosquitto", _mosquitto())
+    node = f"t-{uuid.uuid4().hex[:8]}"
+    procs: list[subprocess.Popen[str]] = []
+    got = asyncio.run(
+        _collect(
+            node,
+            lambda g: any(x.get("state") == "stopped" for _, x in g),
+            lambda: procs.append(_publisher(node, "stop")),
+        )
+    )
+    for p in procs:
+        p.wait(10)
+    states = [x["state"] for t, x in got if t.endswith("/state")]
+    assert states[-1] == "stopped" and "silent" not in states

@@ -80,7 +80,11 @@ def check_cmd(
     from watchkeeper.recording.check import check
 
     with open_system(ctx, error_code=ERROR) as system:
-        report = check(system.db, system.playback.root, system.clock, full=full, repair=repair)
+        cluster = system.settings.cluster  # a recorder node checks the files it wrote
+        report = check(
+            system.db, system.playback.root, system.clock, full=full, repair=repair,
+            node_id=cluster.node_id if cluster.enabled else None,
+        )  # fmt: skip
     for p in report.problems:
         typer.echo(str(p))
     typer.echo(

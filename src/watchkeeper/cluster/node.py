@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from watchkeeper.db.engine import Database
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.models import Segment
+from watchkeeper.recording.retention import DiskStatus
 from watchkeeper.recording.service import RecorderService
 
 __all__ = ["LeaseGate", "RecorderNode", "make_fence"]
@@ -99,6 +100,7 @@ class RecorderNode:
 
             self.events = NodeEvents(self.node_id, config.mqtt_host, config.mqtt_port)
         self._published: tuple[object, ...] = ()
+        self._disk_cache: tuple[float, DiskStatus] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -197,7 +199,7 @@ class RecorderNode:
     def _publish_state(self) -> None:
         if self.events is None:
             return
-        status = self.service.retention.disk_status()
+        status = self._disk()
         now = self.service.clock.now_us()
         cams = sorted(self.held)
         key = (tuple(cams), status.level.value, now // (30 * US))  # on change, or each 30 s
@@ -205,8 +207,15 @@ class RecorderNode:
             self._published = key
             self.events.state("live", now, cameras=cams, disk=status.level.value)
 
+    def _disk(self) -> DiskStatus:
+        """The disk status, read at most every 10 s (it sums a day of segment rows)."""
+        now = self._mono()
+        if self._disk_cache is None or now - self._disk_cache[0] >= 10.0:
+            self._disk_cache = (now, self.service.retention.disk_status())
+        return self._disk_cache[1]
+
     def _report(self, s: Session) -> None:
-        status = self.service.retention.disk_status()
+        status = self._disk()
         s.execute(
             update(ClusterNode)
             .where(ClusterNode.node_id == self.node_id)

@@ -173,7 +173,7 @@ class TierMover:
 
     # -- in the recorder process ---------------------------------------------------------
     def start(self) -> None:
-        self.store.ensure_bucket()
+        """Run a pass every ``tier_interval_s``; a store that is down only delays moves."""
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="storage-tier", daemon=True)
         self._thread.start()
@@ -187,6 +187,7 @@ class TierMover:
     def _loop(self) -> None:
         while not self._stop.wait(self.config.tier_interval_s):
             try:
+                self.store.ensure_bucket()
                 r = self.run_once()
                 if r.moved:
                     log.info("tier: moved %d segments (%d bytes)", r.moved, r.bytes)

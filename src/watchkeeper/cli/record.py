@@ -83,7 +83,7 @@ def check_cmd(
         cluster = system.settings.cluster  # a recorder node checks the files it wrote
         report = check(
             system.db, system.playback.root, system.clock, full=full, repair=repair,
-            node_id=cluster.node_id if cluster.enabled else None,
+            node_id=cluster.name if cluster.enabled else None,
         )  # fmt: skip
     for p in report.problems:
         typer.echo(str(p))

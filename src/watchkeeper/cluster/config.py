@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -19,8 +20,8 @@ class ClusterConfig(BaseModel):
     enabled: bool = Field(
         False, description="Record as one node of several sharing PostgreSQL (needs PostgreSQL)"
     )
-    node_id: str = Field(
-        default_factory=socket.gethostname,
+    node_id: str | None = Field(
+        None,
         pattern=ID_PATTERN,
         max_length=64,
         description="This node's name, unique among the nodes (default: the host name)",
@@ -44,6 +45,14 @@ class ClusterConfig(BaseModel):
         None, description="Broker for node and lease events (watchkeeper/node/<node>/...)"
     )
     mqtt_port: int = Field(1883, ge=1, le=65535, description="Broker port")
+
+    @property
+    def name(self) -> str:
+        """``node_id``, or the host name made into one (read only when the cluster is on)."""
+        if self.node_id:
+            return self.node_id
+        host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname()).strip("-.") or "node"
+        return host[:64]
 
     @property
     def renew_every_s(self) -> float:

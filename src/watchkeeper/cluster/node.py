@@ -86,7 +86,7 @@ class RecorderNode:
         self.db = db
         self.service = service
         self.config = config
-        self.node_id = config.node_id
+        self.node_id = config.name
         self._mono = monotonic
         self._lease_us = int(config.lease_s * US)
         self._held: dict[str, int] = {}  # camera -> generation

@@ -26,8 +26,8 @@ def start_node(system: System, config: RecorderConfig | None = None) -> Recorder
         config,
         system.clock,
         on_offline=camera_offline,
-        node_id=cluster.node_id,
-        fence=make_fence(cluster.node_id),
+        node_id=cluster.name,
+        fence=make_fence(cluster.name),
         remove_object=system.playback.files.remove_object,
     )
     service.start(plans=[])  # streams start as leases are won

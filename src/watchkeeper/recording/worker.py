@@ -87,7 +87,7 @@ def _start_tier(system: System) -> TierMover | None:
         return None
     from watchkeeper.storage.tier import TierMover
 
-    node = system.settings.cluster.node_id if system.settings.cluster.enabled else None
+    node = system.settings.cluster.name if system.settings.cluster.enabled else None
     tier = TierMover(
         system.db, system.playback.root, store, system.settings.storage, system.clock, node
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,56 @@ def test_store_errors_never_show_the_keys(seaweed: Seaweed) -> None:
         store.read_range("x", 0, 10)
     assert "very-secret-value" not in str(err.value)
     assert "AKIAEXAMPLEKEY" not in str(err.value)
+
+
+def test_storage_commands_tier_and_lock_a_package(
+    seaweed: Seaweed, tmp_path: Path, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from watchkeeper.audit.models import AuditEntry
+    from watchkeeper.cli.main import build_app
+
+    clock = FakeClock()
+    clock.set(SystemClock().now_us() - 3_600_000_000)  # footage an hour old
+    data = tmp_path / "data"
+    storage = StorageConfig(
+        bucket=seaweed.bucket, endpoint_url=seaweed.endpoint, access_key="k", secret_key="s3cret"
+    )
+    system = build_system(Settings(mode="development", data_dir=data, storage=storage), clock=clock)
+    load_small_register(system)
+    record(system, clock, clip, "TC-001")
+    segs = _segments(system)
+    key = ensure_signing_key(data)[0]
+    pkg = export(system, key, tmp_path / "out", segs[0].start_us, segs[-1].end_us)
+    system.close()
+    for k, v in {
+        "WATCHKEEPER_MODE": "development",
+        "WATCHKEEPER_STORAGE__BUCKET": seaweed.bucket,
+        "WATCHKEEPER_STORAGE__ENDPOINT_URL": seaweed.endpoint,
+        "WATCHKEEPER_STORAGE__TIER_AFTER_HOURS": "0.5",
+        "WATCHKEEPER_STORAGE__ACCESS_KEY": "k",
+        "WATCHKEEPER_STORAGE__SECRET_KEY": "s3cret",
+    }.items():
+        monkeypatch.setenv(k, v)
+    app = build_app()
+    run = CliRunner().invoke
+    out = run(app, ["--data-dir", str(data), "storage", "tier"])
+    assert out.exit_code == 0, out.output
+    assert f"moved {len(segs)} segments" in out.output
+    out = run(app, ["--data-dir", str(data), "storage", "status"])
+    assert f"s3\t{len(segs)} segments" in out.output
+    until = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    out = run(app, ["--data-dir", str(data), "storage", "lock", str(pkg.path), "--until", until])
+    assert out.exit_code == 0, out.output
+    system = build_system(Settings(mode="development", data_dir=data, storage=storage))
+    try:
+        with system.db.session() as s:
+            entry = s.execute(
+                select(AuditEntry).where(AuditEntry.action == "evidence.object_lock")
+            ).scalar_one()
+        assert entry.object_id == pkg.path.name
+        with pytest.raises(ObjectLocked):
+            _store(system).delete(f"evidence/{pkg.path.name}/manifest.json")
+    finally:
+        system.close()

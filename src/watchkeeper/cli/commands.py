@@ -13,6 +13,7 @@ from watchkeeper.cli import (
     records,
     server,
     simulate,
+    storage,
     users,
 )
 
@@ -28,4 +29,5 @@ MODULES: tuple[ModuleType, ...] = (
     simulate,
     evidence,
     nodes,
+    storage,
 )

@@ -101,6 +101,7 @@ class RecorderNode:
             self.events = NodeEvents(self.node_id, config.mqtt_host, config.mqtt_port)
         self._published: tuple[object, ...] = ()
         self._disk_cache: tuple[float, DiskStatus] | None = None
+        self._next_rows = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -232,7 +233,9 @@ class RecorderNode:
 
     def _balance(self) -> None:
         with self.db.session() as s:
-            leases.ensure_lease_rows(s)
+            if self._mono() >= self._next_rows:  # cameras added to the register
+                leases.ensure_lease_rows(s)
+                self._next_rows = self._mono() + 10.0
             nodes = {n.node_id: n.capacity for n in leases.live_nodes(s, self._lease_us)}
             total = s.execute(
                 select(func.count()).select_from(Camera).where(Camera.status == CameraStatus.ACTIVE)

@@ -99,19 +99,28 @@ def _nodes_cli(site: Site, *args: str) -> str:
 
 
 def _assert_fenced_history(db: Database) -> None:
-    """Per camera: rows never overlap, and along the timeline the generation of the rows
-    written as recorded only rises (a file fenced out of the index is indexed again when
-    its node next holds the camera, flagged ``recovered``, under that later generation)."""
+    """Per camera: no two nodes' rows overlap, and along the timeline the generation of the
+    rows written as recorded only rises (a file fenced out of the index is indexed again
+    when its node next holds the camera, flagged ``recovered``, under that later generation).
+
+    Two *recovered* files of one node may overlap by a fraction of a frame interval: crash
+    recovery dates a file by its name (its first anchor), not by the move-back the writer
+    applies to a row when the next run is re-anchored earlier (recording.md, time model 6).
+    """
     for cam in CAMERAS:
         rows = _rows(db, cam)
-        for a, b in itertools.pairwise(rows):
-            assert a.end_us <= b.start_us, [
-                (r.id, r.node_id, r.lease_generation, r.start_us, r.end_us, r.recovered)
-                for r in rows
-            ]
+        shown = [(r.id, r.node_id, r.lease_generation, r.start_us, r.end_us, r.recovered)
+                 for r in rows]  # fmt: skip
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if b.start_us >= a.end_us:
+                    break
+                assert a.node_id == b.node_id and (a.recovered or b.recovered), shown
+                assert b.start_us - a.end_us > -200_000, shown
         written = [r for r in rows if not r.recovered]
         for a, b in itertools.pairwise(written):
-            assert (a.lease_generation or 0) <= (b.lease_generation or 0), (cam, a.id, b.id)
+            assert a.end_us <= b.start_us, shown
+            assert (a.lease_generation or 0) <= (b.lease_generation or 0), shown
         assert all(r.node_id and r.lease_generation for r in rows), cam
 
 

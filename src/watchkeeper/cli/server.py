@@ -112,7 +112,12 @@ def register(app: typer.Typer) -> None:
         with open_system(ctx, host=host, port=port) as system:
             if system.settings.site_file is not None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
-            if record:
+            node = None
+            if record and system.settings.cluster.enabled:  # one recorder node (scale-out.md)
+                from watchkeeper.cluster.run import start_node
+
+                node = start_node(system, live_recorder_config(system.settings))
+            elif record:
                 start_recorder(system, live_recorder_config(system.settings))
             start_export_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
@@ -121,6 +126,9 @@ def register(app: typer.Typer) -> None:
                 uvicorn.Server(server_config(system, log_level="info")).run()
             finally:
                 checkpoints.stop()
+                if node is not None:
+                    node.stop()  # last rows under the leases, then the leases handed on
+                    system.recorder = None
 
     @app.command("demo")
     def demo(

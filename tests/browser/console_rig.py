@@ -53,8 +53,9 @@ def load_borough(system: System) -> None:
 
 
 @contextmanager
-def console(tmp_path: Path, live: bool = True) -> Iterator[Console]:
-    system = build_system(make_settings(tmp_path / "data"))
+def console(tmp_path: Path, live: bool = True, tile_url: str = "") -> Iterator[Console]:
+    settings = make_settings(tmp_path / "data").model_copy(update={"map_tile_url": tile_url})
+    system = build_system(settings)
     load_borough(system)
     add_user(system, "olive", Role.OPERATOR)
     add_user(system, "sue", Role.SUPERVISOR)

@@ -255,7 +255,6 @@ def build_router(pages: Pages) -> APIRouter:
                     note="marked when the incident was opened",
                 )
         except REFUSALS as exc:
-            s.rollback()
             check.refused("summary", exc)
             return new_incident_page(request, system, s, who, form, check)
         return RedirectResponse(f"/incidents/{inc.ref}", status_code=303)
@@ -314,7 +313,6 @@ def build_router(pages: Pages) -> APIRouter:
             try:
                 system.incidents.add_action(s, who, ref, action, reason)
             except REFUSALS as exc:
-                s.rollback()
                 check.refused("text", exc)
         if not check.ok:
             form = {"text": text, "why": why}
@@ -364,7 +362,6 @@ def build_router(pages: Pages) -> APIRouter:
             try:
                 system.incidents.mark_cameras(s, who, ref, [cam_id], start_us, end_us, what, why)
             except REFUSALS as exc:
-                s.rollback()
                 check.refused("end", exc)
         if not check.ok:
             form = {"camera": camera, "start": start, "end": end, "note": note, "reason": reason}
@@ -430,7 +427,6 @@ def build_router(pages: Pages) -> APIRouter:
             try:
                 system.radio.add(s, who, channel, who_called, text)
             except REFUSALS as exc:
-                s.rollback()
                 check.refused("message", exc)
         if not check.ok:
             form = {"channel": channel, "message": message, "caller": caller}

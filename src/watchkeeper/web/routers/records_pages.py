@@ -105,7 +105,8 @@ def _local_field(check: FormCheck, name: str, text: str) -> int | None:
 def _incident_refs(s: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(s.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(ids))).tuples())
+    rows = s.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(ids)))
+    return {int(i): str(ref) for i, ref in rows}
 
 
 def build_router(pages: Pages) -> APIRouter:

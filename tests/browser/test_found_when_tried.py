@@ -126,3 +126,20 @@ def test_radio_form_keeps_its_channel_and_links_its_incident(
     page.goto(rig.url + "/radio")
     page.click(f"table.radio a[href='/incidents/{ref}']")
     page.wait_for_url(re.compile(f"/incidents/{ref}$"))
+
+
+def test_a_camera_row_opens_the_wall_playback_and_a_new_incident(
+    rig: Console, browser_page: Any
+) -> None:
+    page = browser_page
+    log_in(page, rig, "olive")
+    page.goto(rig.url + "/cameras?q=TC-005")
+    row = page.locator("tr[data-camera='TC-005']")
+    assert row.locator("a", has_text="Playback").get_attribute("href") == "/playback?camera=TC-005"
+    row.locator("a", has_text="New incident").click()
+    page.wait_for_url(lambda u: "/incidents/new" in u)
+    assert page.input_value("#camera") == "TC-005"
+    page.go_back()
+    page.locator("tr[data-camera='TC-005'] a", has_text="Wall").click()
+    page.wait_for_url(lambda u: u.endswith("/wall"))
+    page.wait_for_selector("#wall wk-live-tile[camera='TC-005']")

@@ -16,7 +16,16 @@ from tests.conftest import need_service
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/dashboard", "/incidents", "/incidents/new", "/radio", "/wall", "/map", "/playback")
+PAGES = (
+    "/dashboard",
+    "/cameras",
+    "/incidents",
+    "/incidents/new",
+    "/radio",
+    "/wall",
+    "/map",
+    "/playback",
+)
 
 # Each visible link's text colour and the first opaque background behind it.
 COLOURS = """() => [...document.querySelectorAll('a')].filter((a) => a.offsetParent !== null

@@ -52,7 +52,7 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     page.click("header button", timeout=5_000)  # Log out
     page.wait_for_url(url + "/login")
     _log_in(page, url, "sue")
-    pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio")
+    pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio", "/map")
     console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
     evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills")
     for path in (*pages, *console, *evidence):

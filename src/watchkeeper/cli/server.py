@@ -192,7 +192,7 @@ def start_demo_rig(system: System) -> Rig | None:
 DEMO_USERS = [
     ("operator", Role.OPERATOR, "Demo Operator"),
     ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
-    ("demo-admin", Role.ADMIN, "Demo Administrator"),
+    (FIRST_ADMIN, Role.ADMIN, "Demo Administrator"),
 ]
 
 

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         le=3660,
         description="Days footage marked on an incident stays held after the span ends",
     )
+    map_tile_url: str = Field(
+        "",
+        max_length=500,
+        pattern=r"^(|https?://[^\s'\";]+)$",
+        description="Map tiles for the camera map, e.g. https://tiles.example/{z}/{x}/{y}.png "
+        "(a server you are licensed to use); empty: the plain vector map of the register",
+    )
     recorder: RecorderConfig = Field(
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "

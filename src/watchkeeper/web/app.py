@@ -33,6 +33,7 @@ from watchkeeper.web.routers import (
     records_pages,
     requests_pages,
     shifts,
+    situation,
     stats,
     users,
     visitors,
@@ -86,6 +87,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(recording_pages.build_router(rendered))
     app.include_router(audit_pages.build_router(rendered))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
+    app.include_router(situation.build_router(rendered))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

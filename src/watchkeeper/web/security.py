@@ -44,6 +44,8 @@ VENDOR_FILES = frozenset(
     {
         "htmx.org/dist/htmx.min.js",
         "hls.js/dist/hls.min.js",
+        "leaflet/dist/leaflet.js",
+        "leaflet/dist/leaflet.css",
         "swagger-ui-dist/swagger-ui.css",
         "swagger-ui-dist/swagger-ui-bundle.js",
     }

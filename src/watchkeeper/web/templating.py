@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from watchkeeper.timeutil import format_local, format_utc
+from watchkeeper.timeutil import format_utc
 from watchkeeper.web.uk import format_uk, format_uk_date, format_uk_duration
 
 __all__ = ["Pages"]
@@ -21,7 +21,8 @@ class Pages:
     def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         env = self.templates.env
-        env.filters["local"] = format_local
+        # Every page prints UK form (dd/mm/yyyy, 24-hour, London), whatever the browser.
+        env.filters["local"] = lambda us: format_uk(us, seconds=True)
         env.filters["utc"] = format_utc
         env.filters["uk"] = format_uk
         env.filters["uk_date"] = format_uk_date

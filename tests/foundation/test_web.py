@@ -27,6 +27,8 @@ PATH_VALUES = {
     "seq": "0",
     "job_id": "1",
     "token_id": "999999",
+    "span_id": "1",
+    "alert_id": "1",
 }
 
 

@@ -13,6 +13,8 @@ from watchkeeper.live.hls import LiveHls
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
+    analytics,
+    analytics_pages,
     api_docs,
     audit,
     audit_pages,
@@ -88,6 +90,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
+    app.include_router(analytics.router)
+    app.include_router(analytics_pages.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

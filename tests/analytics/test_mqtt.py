@@ -11,9 +11,9 @@ import uuid
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
+
 from tests.analytics.conftest import CAMERA
 from tests.analytics.helpers import wait_for
-
 from watchkeeper.analytics.pipeline import AnalyserConfig
 from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.mqtt.client import MqttLink, MqttSettings

@@ -17,6 +17,7 @@ from tests.analytics.helpers import wait_for
 from watchkeeper.analytics.pipeline import AnalyserConfig
 from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.mqtt.client import MqttLink, MqttSettings
+from watchkeeper.mqtt.discovery import camera_discovery
 from watchkeeper.mqtt.topics import CameraTopic, Topics, level
 from watchkeeper.system import System
 
@@ -128,7 +129,7 @@ def test_motion_availability_and_discovery_reach_mosquitto(
         for t in (topics.availability, topics.camera(CAMERA, "availability"),
                   topics.camera(CAMERA, "motion")):  # fmt: skip
             clean.publish(t, b"", qos=1, retain=True).wait_for_publish(5)
-        for t, _ in [(disc_topic, None)]:
+        for t, _ in camera_discovery(topics, CAMERA, ""):
             clean.publish(t, b"", qos=1, retain=True).wait_for_publish(5)
         clean.loop_stop()
         clean.disconnect()

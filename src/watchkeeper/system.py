@@ -6,9 +6,11 @@ Nothing is built at import time. The web app, the CLI and tests each call
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from watchkeeper.analytics.alerts import AlertQueue
+from watchkeeper.analytics.detect import load_detector
 from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.audit.signing import audit_key
 from watchkeeper.auth.service import AuthPolicy, UserService
@@ -16,6 +18,7 @@ from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
 from watchkeeper.live.sessions import LiveSessions, session_check
@@ -41,6 +44,8 @@ __all__ = [
     "start_export_worker",
     "start_recorder",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -159,9 +164,16 @@ def start_analytics(system: System) -> AnalyticsService | None:
     cfg = system.settings.analytics
     if system.recorder is None or not cfg.enabled:
         return None
+    try:
+        detector = load_detector(cfg.detect_threshold) if cfg.detect else None
+    except ConfigError as exc:  # analytics stops here; recording goes on
+        log.error("analytics not started: %s", exc)
+        return None
     mqtt = cfg.mqtt()
     link = MqttLink(mqtt, cfg.topics()) if mqtt is not None else None
-    service = AnalyticsService(system.db, system.clock, system.recorder, link, cfg.analyser())
+    service = AnalyticsService(
+        system.db, system.clock, system.recorder, link, cfg.analyser(), detector
+    )
     service.start()
     system.analytics = service
     return service

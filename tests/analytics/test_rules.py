@@ -108,3 +108,38 @@ def test_a_rule_fires_from_real_motion_into_the_queue_and_mqtt(
     finally:
         service.stop()
         listener.close()
+
+
+def test_a_person_rule_fires_from_detections_on_real_footage(recording_system: System) -> None:
+    from watchkeeper.analytics.detect import load_detector
+    from watchkeeper.analytics.models import DetectionRow
+
+    system = recording_system
+    assert system.recorder is not None
+    now = system.clock.now_us()
+    with system.db.session() as s:
+        s.add(AlertRule(name="people in the plaza", camera_id=CAMERA, zone="all", object="person",
+                        start_min=0, end_min=1440, loiter_s=0, cooldown_s=3600, active=True,
+                        updated_us=now, updated_by="test"))  # fmt: skip
+    config = AnalyserConfig(quiet_s=1.0)
+    service = AnalyticsService(
+        system.db, system.clock, system.recorder, config=config, detector=load_detector()
+    )
+    service.start()
+    try:
+
+        def person_alerts() -> list[Alert]:
+            with system.db.session() as s:
+                rows = list(s.scalars(select(Alert).where(Alert.object == "person")))
+                s.expunge_all()
+                return rows
+
+        got = wait_for("a person alert", person_alerts, 90)
+        assert got[0].rule_name == "people in the plaza"
+        with system.db.session() as s:
+            det = s.scalars(select(DetectionRow)).first()
+            assert det is not None and det.label == "person" and det.score >= 1.0
+            assert det.crop is not None and det.crop[:2] == b"\xff\xd8"
+        assert service.detectors is not None and service.detectors.done > 0
+    finally:
+        service.stop()

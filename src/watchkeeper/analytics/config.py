@@ -22,6 +22,13 @@ class AnalyticsSettings(BaseModel):
     quiet_s: float = Field(3.0, ge=0.2, le=120, description="Quiet seconds that end a motion span")
     max_span_s: float = Field(60.0, ge=1, le=3600, description="Longest span before it is split")
     queue: int = Field(64, ge=4, le=4096, description="Packets queued per camera before dropping")
+    detect: bool = Field(True, description="Look for people on motion regions (HOG, OpenCV)")
+    detect_threshold: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Detector score needed (see analytics.md, Accuracy)",
+    )
     mqtt_host: str = Field("", description="MQTT broker host; empty: no MQTT")
     mqtt_port: int = Field(1883, ge=1, le=65535, description="MQTT broker port")
     mqtt_username: str = Field("", description="MQTT user name (empty: anonymous)")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from watchkeeper.db.base import Base, micros
 
-__all__ = ["Alert", "AlertRule", "AnalyticsZone", "MotionSpanRow"]
+__all__ = ["Alert", "AlertRule", "AnalyticsZone", "DetectionRow", "MotionSpanRow"]
 
 
 class AnalyticsZone(Base):
@@ -113,3 +113,27 @@ class Alert(Base):
     ack_us: Mapped[int | None] = micros(nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     incident_ref: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DetectionRow(Base):
+    """An object the detector found on a motion region, with a snapshot crop."""
+
+    __tablename__ = "detection"
+    __table_args__ = (
+        CheckConstraint("score >= 0", name="score"),
+        Index("ix_detection_camera_at", "camera_id", "at_us"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("camera.id"))
+    at_us: Mapped[int] = micros(comment="Wall time of the analysed frame")
+    label: Mapped[str] = mapped_column(
+        String(16), comment="person (the shipped model's only class)"
+    )
+    score: Mapped[float] = mapped_column(Float, comment="Detector confidence (SVM margin for HOG)")
+    zone: Mapped[str] = mapped_column(String(64), comment="Zone holding the box's foot point")
+    box: Mapped[str] = mapped_column(
+        Text, comment="JSON [x0, y0, x1, y1], fractions of the picture"
+    )
+    crop: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="JPEG of the box (masks blacked out)"
+    )

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import av
 
 from watchkeeper.analytics.decode import FrameDecoder
+from watchkeeper.analytics.detectpool import DetectJob, DetectorPool
 from watchkeeper.analytics.motion import MotionConfig, MotionDetector
 from watchkeeper.analytics.rules import Presence
 from watchkeeper.analytics.spans import MotionSpan, SpanTracker
@@ -57,6 +58,8 @@ class AnalyserConfig:
     max_span_s: float = 60.0
     video_loss_s: float = 15.0
     presence_every_s: float = 1.0
+    detect_every_s: float = 1.0
+    """At most one detector job per camera this often, and only while there is motion."""
     motion: MotionConfig = field(default_factory=MotionConfig)
     tamper: TamperConfig = field(default_factory=TamperConfig)
 
@@ -82,6 +85,7 @@ class CameraAnalyser:
         clock: Clock,
         config: AnalyserConfig | None = None,
         on_frame: Callable[[int], None] | None = None,
+        detectors: DetectorPool | None = None,
     ) -> None:
         self.camera_id = camera_id
         self._source = source
@@ -100,6 +104,8 @@ class CameraAnalyser:
         self._last_frame_us = clock.now_us()
         self._last_presence: dict[str, int] = {}
         self._on_frame = on_frame
+        self._detectors = detectors
+        self._last_detect_us = 0
 
     @property
     def dropped(self) -> int:
@@ -172,6 +178,16 @@ class CameraAnalyser:
                 self._out.presence(
                     Presence(self.camera_id, zone, "motion", span_now.start_us, wall_us)
                 )
+        if (
+            self._detectors is not None
+            and result.boxes
+            and source is not None
+            and wall_us - self._last_detect_us >= self.config.detect_every_s * 1_000_000
+        ):
+            self._last_detect_us = wall_us
+            self._detectors.submit(
+                DetectJob(self.camera_id, wall_us, source, result.boxes, self._zones)
+            )
         for event in self.tamper.feed(self.motion.masked(grey), wall_us):
             self._out.tamper(self.camera_id, event)
         if self._on_frame is not None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from watchkeeper.analytics.detect import Detector
+from watchkeeper.analytics.detectpool import DetectorPool
 from watchkeeper.analytics.pipeline import AnalyserConfig, CameraAnalyser
 from watchkeeper.analytics.store import camera_zones
 from watchkeeper.analytics.writer import AnalyticsWriter
@@ -52,6 +54,7 @@ class AnalyticsService:
         recorder: RecorderService,
         mqtt: MqttLink | None = None,
         config: AnalyserConfig | None = None,
+        detector: Detector | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -59,6 +62,7 @@ class AnalyticsService:
         self.mqtt = mqtt
         self.config = config or AnalyserConfig()
         self.writer = AnalyticsWriter(db, clock, mqtt)
+        self.detectors = DetectorPool(detector, self.writer) if detector is not None else None
         self.analysers: dict[str, tuple[str, CameraAnalyser]] = {}
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -83,6 +87,8 @@ class AnalyticsService:
             self._names = dict(cams)
             zones = {cid: camera_zones(s, cid) for cid, _ in cams}
         self.writer.start()
+        if self.detectors is not None:
+            self.detectors.start()
         if self.mqtt is not None:
             self.mqtt.on_connected.append(self._announce)
             self._undo_listener = self.recorder.on_state_change(self._state_changed)
@@ -92,7 +98,10 @@ class AnalyticsService:
             if stream is None:
                 continue
             sup = self.recorder.supervisor(cid, stream)
-            analyser = CameraAnalyser(cid, sup, zones[cid], self.writer, self.clock, self.config)
+            analyser = CameraAnalyser(
+                cid, sup, zones[cid], self.writer, self.clock, self.config,
+                detectors=self.detectors,
+            )  # fmt: skip
             self.analysers[cid] = (stream, analyser)
             t = threading.Thread(
                 target=analyser.run, args=(self._stop,), name=f"analytics-{cid}", daemon=True
@@ -138,6 +147,8 @@ class AnalyticsService:
         for t in self._threads:
             t.join(5.0)
         self._threads.clear()
+        if self.detectors is not None:
+            self.detectors.stop()
         self.writer.drain(5.0)
         self.writer.stop()
         if self.mqtt is not None:

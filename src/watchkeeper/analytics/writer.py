@@ -5,6 +5,7 @@ counted), so a slow database slows analytics' records, never analysis or recordi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import deque
@@ -15,7 +16,8 @@ import cv2
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
-from watchkeeper.analytics.models import Alert
+from watchkeeper.analytics.detect import Detection
+from watchkeeper.analytics.models import Alert, DetectionRow
 from watchkeeper.analytics.rules import Fire, Presence, RuleEngine
 from watchkeeper.analytics.spans import MotionSpan
 from watchkeeper.analytics.store import add_span, last_fired, load_rules
@@ -75,6 +77,9 @@ class AnalyticsWriter:
         """Called on the writer thread after an alert row is committed (console push)."""
         self.dropped = 0
         self.written = 0
+        self._seen: dict[tuple[str, str, str], tuple[int, int]] = {}
+        """(camera, zone, label) -> (first, last) sighting: one presence for the rules."""
+        self.presence_gap_us = 5_000_000
 
     # -- Outbox (analyser threads) ---------------------------------------------------------
     def _submit(self, what: str, job: Callable[[], None]) -> None:
@@ -96,6 +101,12 @@ class AnalyticsWriter:
 
     def tamper(self, camera_id: str, event: TamperEvent) -> None:
         self._submit("tamper", lambda: self._tamper(camera_id, event))
+
+    def detection(
+        self, camera_id: str, wall_us: int, det: Detection, zone: str, crop: bytes | None
+    ) -> None:
+        """From the detector pool's threads."""
+        self._submit("detection", lambda: self._detection(camera_id, wall_us, det, zone, crop))
 
     # -- the writer thread -----------------------------------------------------------------
     def start(self) -> None:
@@ -222,6 +233,31 @@ class AnalyticsWriter:
         )
         for listener in list(self.listeners):
             listener(alert)
+
+    def _detection(
+        self, camera_id: str, wall_us: int, det: Detection, zone: str, crop: bytes | None
+    ) -> None:
+        box = [round(v, 4) for v in det.box]
+        with self.db.session() as s:
+            row = DetectionRow(
+                camera_id=camera_id, at_us=wall_us, label=det.label, score=det.score,
+                zone=zone, box=json.dumps(box), crop=crop,
+            )  # fmt: skip
+            s.add(row)
+        self._publish(
+            camera_id,
+            CameraTopic.DETECTION,
+            {"label": det.label, "score": det.score, "zone": zone, "box": box,
+             "at_us": wall_us, "at": format_utc(wall_us)},
+        )  # fmt: skip
+        if not zone:
+            return
+        key = (camera_id, zone, det.label)
+        first, last = self._seen.get(key, (wall_us, wall_us))
+        if wall_us - last > self.presence_gap_us or wall_us < first:
+            first = wall_us
+        self._seen[key] = (first, max(last, wall_us))
+        self._presence(Presence(camera_id, zone, det.label, first, wall_us))
 
     def _tamper(self, camera_id: str, event: TamperEvent) -> None:
         with self.db.session() as s:

@@ -174,8 +174,54 @@ def upgrade() -> None:
     op.create_index(op.f("ix_alert_rule_id"), "alert", ["rule_id"], unique=False)
     op.create_index("ix_alert_status_raised", "alert", ["status", "raised_us"], unique=False)
 
+    op.create_table(
+        "detection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("camera_id", sa.String(length=64), nullable=False),
+        sa.Column(
+            "at_us", sa.BigInteger(), nullable=False, comment="Wall time of the analysed frame"
+        ),
+        sa.Column(
+            "label",
+            sa.String(length=16),
+            nullable=False,
+            comment="person (the shipped model's only class)",
+        ),
+        sa.Column(
+            "score",
+            sa.Float(),
+            nullable=False,
+            comment="Detector confidence (SVM margin for HOG)",
+        ),
+        sa.Column(
+            "zone",
+            sa.String(length=64),
+            nullable=False,
+            comment="Zone holding the box's foot point",
+        ),
+        sa.Column(
+            "box",
+            sa.Text(),
+            nullable=False,
+            comment="JSON [x0, y0, x1, y1], fractions of the picture",
+        ),
+        sa.Column(
+            "crop",
+            sa.LargeBinary(),
+            nullable=True,
+            comment="JPEG of the box (masks blacked out)",
+        ),
+        sa.CheckConstraint("score >= 0", name=op.f("ck_detection_score")),
+        sa.ForeignKeyConstraint(
+            ["camera_id"], ["camera.id"], name=op.f("fk_detection_camera_id_camera")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_detection")),
+    )
+    op.create_index("ix_detection_camera_at", "detection", ["camera_id", "at_us"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("detection")
     op.drop_table("alert")
     op.drop_table("motion_span")
     op.drop_table("analytics_zone")

@@ -3,6 +3,7 @@ acknowledgement and making an incident (camera and span marked), motion search."
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from tests.browser.conftest import serve_app
 from tests.conftest import make_settings
 from tests.foundation.helpers import add_user, load_small_register
-from watchkeeper.analytics.models import Alert, AlertRule, MotionSpanRow
+from watchkeeper.analytics.models import Alert, AlertRule, AnalyticsZone, MotionSpanRow
 from watchkeeper.auth.roles import Role
 from watchkeeper.records.incident_models import Incident, IncidentCamera
 from watchkeeper.system import System, build_system
@@ -163,3 +164,46 @@ def test_motion_search_answers_with_thumbnails(console: Console, browser_page: A
     page.click("#motion-form button[type=submit]")
     page.wait_for_selector("#motion-hits .motion-hit")
     assert CAM in page.inner_text("#motion-hits")
+
+
+def test_zone_drawn_on_the_picture_and_a_rule_set(console: Console, browser_page: Any) -> None:
+    page = browser_page
+    add_user(console.system, "sue", Role.SUPERVISOR)
+    log_in(page, console, "sue")
+    page.goto(console.url + "/analytics")
+    page.click(f"#analytics-cameras a:text('{CAM}')")
+    page.wait_for_url(lambda u: u.endswith(f"/analytics/cameras/{CAM}"))
+    page.click("#zone-form button[type=submit]")  # nothing drawn: refused next to the field
+    page.wait_for_selector("#points-error")
+    box = page.locator("#zone-drawing").bounding_box()
+    assert box is not None
+    for fx, fy in ((0.1, 0.5), (0.5, 0.5), (0.5, 0.95), (0.1, 0.95)):
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    assert page.get_attribute("#zone-editor", "data-corners") == "4"
+    page.fill("#zone-name", "bays")
+    page.fill("#zone-sensitivity", "1")
+    page.click("#zone-form button[type=submit]")
+    page.wait_for_selector("#zone-rows td:text('bays')")
+    page.fill("#rule_name", "Bays closed at night")
+    page.select_option("#zone", "bays")
+    page.select_option("#object", "person")
+    page.fill("#start", "23:00")
+    page.fill("#end", "06:00")
+    page.fill("#loiter_s", "30")
+    page.click("#rule-form button[type=submit]")
+    page.wait_for_selector("#rule-rows td:text('Bays closed at night')")
+    assert "23:00\u201306:00" in page.inner_text("#rule-rows")
+    with console.system.db.session() as s:
+        zone = s.scalar(select(AnalyticsZone).where(AnalyticsZone.name == "bays"))
+        assert zone is not None and zone.kind == "zone" and abs(zone.sensitivity - 0.01) < 1e-9
+        pts = json.loads(zone.points)
+        assert len(pts) == 4 and all(0 <= x <= 1 and 0 <= y <= 1 for x, y in pts)
+        rule = s.scalar(select(AlertRule).where(AlertRule.name == "Bays closed at night"))
+        assert rule is not None
+        assert (rule.zone, rule.object, rule.start_min, rule.end_min, rule.loiter_s) == (
+            "bays",
+            "person",
+            23 * 60,
+            6 * 60,
+            30,
+        )

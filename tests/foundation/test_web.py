@@ -29,6 +29,8 @@ PATH_VALUES = {
     "token_id": "999999",
     "span_id": "1",
     "alert_id": "1",
+    "zone_id": "1",
+    "rule_id": "1",
 }
 
 

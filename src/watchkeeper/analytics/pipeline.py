@@ -107,6 +107,12 @@ class CameraAnalyser:
         self._detectors = detectors
         self._last_detect_us = 0
 
+    def set_zones(self, zones: list[Zone]) -> None:
+        """Swap the motion model for one with these zones (from another thread: the
+        analyser reads ``self.motion`` once per frame, so it sees the old or the new)."""
+        self._zones = zones
+        self.motion = MotionDetector(zones, self.config.motion)
+
     @property
     def dropped(self) -> int:
         """Packets the bounded subscription threw away because analysis fell behind."""

@@ -134,6 +134,15 @@ class AnalyticsService:
             self.mqtt.topics.camera(key.camera_id, CameraTopic.AVAILABILITY), value, retain=True
         )
 
+    def reload_zones(self, camera_id: str) -> None:
+        """New zones or masks for a camera take effect at its next analysed frame."""
+        entry = self.analysers.get(camera_id)
+        if entry is None:
+            return
+        with self.db.session() as s:
+            zones = camera_zones(s, camera_id)
+        entry[1].set_zones(zones)
+
     def health(self) -> list[AnalyticsHealth]:
         return [
             AnalyticsHealth(

@@ -125,3 +125,21 @@ def test_tamper_covered_and_moved() -> None:
     assert TamperKind.MOVED in [e.kind for e in events]
     assert w2.video_lost(0, 20_000_000, 15) is not None
     assert w2.video_lost(0, 21_000_000, 15) is None  # once until pictures come back
+
+
+def test_tamper_defocused() -> None:
+    import cv2
+
+    yy, xx = np.mgrid[0:H, 0:W]
+    checks = np.where(((xx // 10) + (yy // 10)) % 2 == 0, 60, 190).astype(np.uint8)
+    w = TamperWatch(TamperConfig(learn_frames=5, hold_s=1.0))
+    t = 0
+    for _ in range(10):
+        w.feed(checks, t)
+        t += 200_000
+    blurred = cv2.GaussianBlur(checks, (9, 9), 3)  # out of focus: edges soft, contrast kept
+    events = []
+    for _ in range(8):
+        events += w.feed(blurred, t)
+        t += 200_000
+    assert TamperKind.DEFOCUSED in [e.kind for e in events]

@@ -19,6 +19,8 @@ from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import NotFound, ValidationError
+from watchkeeper.timeutil import MAX_US, MIN_US
+from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.visibility import SeenCamera, visible_camera
 
@@ -53,8 +55,8 @@ class RuleIn(BaseModel):
 def camera_motion(
     cam: Recorded,
     s: SessionDep,
-    start: int = Query(ge=946_684_800_000_000, le=4_102_444_800_000_000),
-    end: int = Query(ge=946_684_800_000_000, le=4_102_444_800_000_000),
+    start: Annotated[int, Query(ge=MIN_US, le=MAX_US)],
+    end: Annotated[int, Query(ge=MIN_US, le=MAX_US)],
     buckets: int = Query(1000, ge=10, le=10_000),
 ) -> dict[str, object]:
     """Motion spans of a camera (any zone), merged to ``buckets`` pixels, for the timeline."""
@@ -65,7 +67,7 @@ def camera_motion(
 
 
 @router.get("/api/analytics/motion/{span_id}/thumbnail.jpg")
-def span_thumbnail(span_id: int, system: SystemDep, s: SessionDep, who: Viewer) -> Response:
+def span_thumbnail(span_id: RowId, system: SystemDep, s: SessionDep, who: Viewer) -> Response:
     """The span's picture (masks blacked out); 404 for a camera the caller cannot see."""
     row = s.get(MotionSpanRow, span_id)
     if row is None or row.thumbnail is None:

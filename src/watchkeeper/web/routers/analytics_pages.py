@@ -20,6 +20,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.system import System
 from watchkeeper.timeutil import US_PER_DAY, parse_local
+from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.forms import REFUSALS, FormCheck
 from watchkeeper.web.templating import Pages
@@ -130,7 +131,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/alerts/{alert_id}/acknowledge")
     def acknowledge(
-        request: Request, alert_id: int, system: SystemDep, s: SessionDep, who: Watcher,
+        request: Request, alert_id: RowId, system: SystemDep, s: SessionDep, who: Watcher,
         note: Field = "",
     ) -> Response:  # fmt: skip
         assert system.alerts is not None
@@ -147,7 +148,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/alerts/{alert_id}/incident")
     def make_incident(
-        request: Request, alert_id: int, system: SystemDep, s: SessionDep, who: Writer,
+        request: Request, alert_id: RowId, system: SystemDep, s: SessionDep, who: Writer,
         category_id: Field = "", summary: Field = "",
     ) -> Response:  # fmt: skip
         assert system.alerts is not None

@@ -20,6 +20,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import NotFound
 from watchkeeper.system import System
+from watchkeeper.web.bounds import RowId
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.forms import REFUSALS, FormCheck
 from watchkeeper.web.routers.analytics_pages import _minutes
@@ -117,7 +118,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/analytics/cameras/{camera_id}/zones/{zone_id}/delete")
     def delete_zone(
-        camera_id: str, zone_id: int, system: SystemDep, s: SessionDep, who: Setter,
+        camera_id: str, zone_id: RowId, system: SystemDep, s: SessionDep, who: Setter,
         later: BackgroundTasks,
     ) -> Response:  # fmt: skip
         cam = system.cameras.get(s, who, camera_id)
@@ -169,7 +170,7 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/analytics/cameras/{camera_id}/rules/{rule_id}/toggle")
     def toggle_rule(
-        camera_id: str, rule_id: int, system: SystemDep, s: SessionDep, who: Setter,
+        camera_id: str, rule_id: RowId, system: SystemDep, s: SessionDep, who: Setter,
         later: BackgroundTasks,
     ) -> Response:  # fmt: skip
         cam = system.cameras.get(s, who, camera_id)

@@ -3,8 +3,10 @@ and the recorder keeps recording both."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.analytics.helpers import wait_for
+from tests.analytics.test_mqtt import Listener
 from tests.conftest import make_settings
 from tests.foundation.helpers import load_small_register
 from tests.simulate.rigs import small_config
 from watchkeeper.analytics.pipeline import AnalyserConfig
 from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.analytics.tamper import TamperConfig
+from watchkeeper.mqtt.client import MqttLink, MqttSettings
+from watchkeeper.mqtt.topics import Topics
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.models import StreamState
 from watchkeeper.recording.paths import StreamKey
@@ -52,7 +57,9 @@ def _faults(system: System, camera: str) -> list[str]:
         return list(s.scalars(q))
 
 
-def test_covered_and_moved_cameras_open_faults(rig: Rig, tmp_path: Path) -> None:
+def test_covered_and_moved_cameras_open_faults(
+    rig: Rig, tmp_path: Path, broker: tuple[str, int]
+) -> None:
     clock = SystemClock()
     system = build_system(make_settings(tmp_path / "data"), clock=clock)
     load_small_register(system)
@@ -66,7 +73,11 @@ def test_covered_and_moved_cameras_open_faults(rig: Rig, tmp_path: Path) -> None
     ])  # fmt: skip
     system.recorder = recorder
     config = AnalyserConfig(tamper=TamperConfig(learn_frames=10, hold_s=2.0))
-    service = AnalyticsService(system.db, clock, recorder, config=config)
+    prefix = f"wk-{uuid.uuid4().hex[:8]}"
+    topics = Topics(prefix, f"{prefix}-ha")
+    listener = Listener(*broker, f"{prefix}/+/fault")
+    link = MqttLink(MqttSettings(*broker, client_id=f"wk-{prefix}"), topics)
+    service = AnalyticsService(system.db, clock, recorder, link, config=config)
     service.start()
     try:
         wait_for("reference pictures learnt",
@@ -78,8 +89,12 @@ def test_covered_and_moved_cameras_open_faults(rig: Rig, tmp_path: Path) -> None
         moved = wait_for("a moved fault", lambda: _faults(system, MOVED), 60)
         assert any("covered" in t for t in covered), covered
         assert any("moved" in t for t in moved), moved
+        msgs = wait_for("faults on MQTT", lambda: listener.find(topics.camera(COVERED, "fault")))
+        body = json.loads(msgs[0][1])
+        assert body["kind"] == "covered" and body["text"].startswith("camera covered")
         health = recorder.health()
         assert all(h.state is StreamState.STREAMING for h in health.values()), health
     finally:
         service.stop()
+        listener.close()
         system.close()

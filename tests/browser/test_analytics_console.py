@@ -207,3 +207,11 @@ def test_zone_drawn_on_the_picture_and_a_rule_set(console: Console, browser_page
             6 * 60,
             30,
         )
+
+
+def test_wall_flashes_the_camera_with_an_open_alert(console: Console, browser_page: Any) -> None:
+    page = browser_page
+    log_in(page, console)
+    page.goto(console.url + "/wall")
+    page.wait_for_selector(f"li[data-camera='{CAM}'].alert-flash", timeout=15_000)
+    assert page.locator("li.alert-flash").count() == 1  # only the camera with alerts

@@ -2,8 +2,8 @@
 
 A P-frame needs its references, so every reference frame is decoded; non-reference frames
 are skipped by the decoder itself (``skip_frame = NONREF``) and frames past the rate are
-decoded but dropped before any further work. Each kept frame is scaled to ``width`` pixels
-wide (aspect kept) and turned grey by FFmpeg's scaler in the same step.
+decoded but dropped before any further work (the deblocking filter is skipped). Each kept
+frame's luma plane is area-averaged down to ``width`` pixels wide (aspect kept).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import av
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -19,6 +20,8 @@ from watchkeeper.cameras.redact import redact_text
 from watchkeeper.errors import MediaError
 
 __all__ = ["AnalysisFrame", "FrameDecoder"]
+
+_PLANAR_YUV = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,9 @@ class FrameDecoder:
                 self._ctx.extradata = cc.extradata
             self._ctx.skip_frame = "NONREF"
             self._ctx.thread_type = "NONE"  # one thread per camera is the parallelism
+            # The deblocking filter only smooths block edges, which 160-pixel pictures
+            # cannot show; skipping it saves about a tenth of the decode.
+            self._ctx.options = {"skip_loop_filter": "all"}
         except (av.FFmpegError, ValueError) as exc:
             raise MediaError(redact_text(f"cannot decode {cc.name}: {exc}")) from None
         self._interval_us = int(1_000_000 / fps)
@@ -62,10 +68,19 @@ class FrameDecoder:
                 continue
             self._next_us = wall_us + self._interval_us * 9 // 10  # jitter must not halve fps
             height = max(2, round(frame.height * self._width / max(1, frame.width)) // 2 * 2)
-            grey = frame.reformat(width=self._width, height=height, format="gray").to_ndarray()
-            out.append(AnalysisFrame(wall_us, np.ascontiguousarray(grey), frame))
+            out.append(AnalysisFrame(wall_us, self._grey(frame, height), frame))
             self.kept += 1
         return out
+
+    def _grey(self, frame: Any, height: int) -> npt.NDArray[np.uint8]:
+        """The luma plane, area-averaged down: a quarter cheaper than a full reformat."""
+        if frame.format.name in _PLANAR_YUV:
+            y = frame.planes[0]
+            luma = np.frombuffer(y, np.uint8).reshape(y.height, y.line_size)[:, : frame.width]
+            small = cv2.resize(luma, (self._width, height), interpolation=cv2.INTER_AREA)
+            return np.ascontiguousarray(small, np.uint8)
+        grey = frame.reformat(width=self._width, height=height, format="gray").to_ndarray()
+        return np.ascontiguousarray(grey, np.uint8)
 
     def close(self) -> None:
         self._ctx = None

@@ -4,6 +4,8 @@ const editor = document.querySelector("#zone-editor");
 const svg = document.querySelector("#zone-drawing");
 const input = document.querySelector("#zone-points");
 const NS = "http://www.w3.org/2000/svg";
+const picture = document.querySelector("#zone-picture");
+picture.addEventListener("error", () => { picture.hidden = true; editor.dataset.nopicture = "1"; });
 let points = input.value ? JSON.parse(input.value) : [];
 
 function poly(pts, cls) {

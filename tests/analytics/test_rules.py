@@ -110,7 +110,9 @@ def test_a_rule_fires_from_real_motion_into_the_queue_and_mqtt(
         listener.close()
 
 
-def test_a_person_rule_fires_from_detections_on_real_footage(recording_system: System) -> None:
+def test_a_person_rule_fires_from_detections_on_real_footage(
+    recording_system: System, broker: tuple[str, int]
+) -> None:
     from watchkeeper.analytics.detect import load_detector
     from watchkeeper.analytics.models import DetectionRow
 
@@ -122,8 +124,12 @@ def test_a_person_rule_fires_from_detections_on_real_footage(recording_system: S
                         start_min=0, end_min=1440, loiter_s=0, cooldown_s=3600, active=True,
                         updated_us=now, updated_by="test"))  # fmt: skip
     config = AnalyserConfig(quiet_s=1.0)
+    prefix = f"wk-{uuid.uuid4().hex[:8]}"
+    topics = Topics(prefix, f"{prefix}-ha")
+    listener = Listener(*broker, f"{prefix}/+/detection")
+    link = MqttLink(MqttSettings(*broker, client_id=f"wk-{prefix}"), topics)
     service = AnalyticsService(
-        system.db, system.clock, system.recorder, config=config, detector=load_detector()
+        system.db, system.clock, system.recorder, link, config=config, detector=load_detector()
     )
     service.start()
     try:
@@ -141,5 +147,12 @@ def test_a_person_rule_fires_from_detections_on_real_footage(recording_system: S
             assert det is not None and det.label == "person" and det.score >= 1.0
             assert det.crop is not None and det.crop[:2] == b"\xff\xd8"
         assert service.detectors is not None and service.detectors.done > 0
+        msgs = wait_for(
+            "a detection on MQTT", lambda: listener.find(topics.camera(CAMERA, "detection"))
+        )
+        body = json.loads(msgs[0][1])
+        assert body["label"] == "person" and body["score"] >= 1.0 and body["zone"] == "all"
+        assert len(body["box"]) == 4 and all(0 <= v <= 1 for v in body["box"])
     finally:
         service.stop()
+        listener.close()

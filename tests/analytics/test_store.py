@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.foundation.helpers import add_user, load_small_register
-from watchkeeper.analytics.models import Alert, AlertRule
+from watchkeeper.analytics.models import Alert, AlertRule, DetectionRow
 from watchkeeper.analytics.spans import MotionSpan
 from watchkeeper.analytics.store import (
     add_span,
@@ -61,6 +61,12 @@ def test_zones_spans_search_and_timeline(any_system: System) -> None:
         assert search_motion(s, ["BK-001"], local(0), local(23, 59)) == []
         with pytest.raises(ValidationError):
             search_motion(s, [CAM], local(2), local(1))
+        assert search_motion(s, [CAM], local(0), local(23, 59), people=True) == []
+        s.add(DetectionRow(camera_id=CAM, at_us=local(12) + 5 * S, label="person", score=2.0,
+                           zone="door", box="[0.1, 0.1, 0.2, 0.4]", crop=None))  # fmt: skip
+        s.flush()
+        with_people = search_motion(s, [CAM], local(0), local(23, 59), people=True)
+        assert [h.start_us for h in with_people] == [local(12)]
         strip = motion_timeline(s, CAM, local(0), local(23, 59), 100)
         assert len(strip) == 4  # the two 03:00 spans are one on the strip
 

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchkeeper.analytics.models import Alert, AlertRule, AnalyticsZone, MotionSpanRow
+from watchkeeper.analytics.models import (
+    Alert,
+    AlertRule,
+    AnalyticsZone,
+    DetectionRow,
+    MotionSpanRow,
+)
 from watchkeeper.analytics.rules import RuleSpec
 from watchkeeper.analytics.spans import MotionSpan
 from watchkeeper.analytics.zones import Zone, ZoneKind, parse_points
@@ -128,9 +134,11 @@ def search_motion(
     from_min: int | None = None,
     to_min: int | None = None,
     limit: int = 200,
+    people: bool = False,
 ) -> list[MotionHit]:
     """Spans on these cameras overlapping the range, in a zone, starting within a time of
-    day (UK local, minutes after midnight; a window may cross midnight). Newest first."""
+    day (UK local, minutes after midnight; a window may cross midnight). Newest first.
+    ``people``: only spans during which the detector saw a person on that camera."""
     check_us(start_us, "from")
     check_us(end_us, "to")
     if end_us <= start_us:
@@ -148,6 +156,18 @@ def search_motion(
     )
     if zone:
         q = q.where(MotionSpanRow.zone == zone)
+    if people:
+        seen = (
+            select(DetectionRow.id)
+            .where(
+                DetectionRow.camera_id == MotionSpanRow.camera_id,
+                DetectionRow.at_us >= MotionSpanRow.start_us,
+                DetectionRow.at_us < MotionSpanRow.end_us,
+                DetectionRow.label == "person",
+            )
+            .exists()
+        )
+        q = q.where(seen)
     hits: list[MotionHit] = []
     for row in s.scalars(q.limit(MAX_SEARCH * 4)):
         if from_min is not None and to_min is not None:

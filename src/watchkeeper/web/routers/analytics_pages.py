@@ -68,6 +68,7 @@ def build_router(pages: Pages) -> APIRouter:
         tod_from: str = Query("", max_length=5),
         tod_to: str = Query("", max_length=5),
         reason: str = Query("", max_length=500),
+        what: str = Query("motion", max_length=16),
     ) -> Response:
         cams = system.cameras.list(s, who)
         visible = {c.id for c in cams}
@@ -91,15 +92,18 @@ def build_router(pages: Pages) -> APIRouter:
                 check.add("end", "search at most 31 days at once")
             if check.ok and a is not None and b is not None:
                 try:
-                    hits = search_motion(s, chosen, a, b, zone.strip(), fm, tm)
+                    hits = search_motion(
+                        s, chosen, a, b, zone.strip(), fm, tm, people=what == "person"
+                    )
                 except REFUSALS as exc:
                     check.refused("end", exc)
                 else:
                     record(s, who.actor, "video.motion_search", "camera", ",".join(chosen)[:200],
                            why, {"cameras": chosen, "start_us": a, "end_us": b, "zone": zone,
-                                 "from": tod_from, "to": tod_to, "hits": len(hits)})  # fmt: skip
+                                 "from": tod_from, "to": tod_to, "what": what,
+                                 "hits": len(hits)})  # fmt: skip
         form = {"zone": zone, "start": start, "end": end, "tod_from": tod_from,
-                "tod_to": tod_to, "reason": reason}  # fmt: skip
+                "tod_to": tod_to, "reason": reason, "what": what}  # fmt: skip
         return pages.render(
             request, "motion.html", status_code=422 if check.errors else 200, who=who,
             cameras=cams, chosen=chosen, hits=hits, errors=check.errors, form=form,

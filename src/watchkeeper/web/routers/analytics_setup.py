@@ -69,10 +69,11 @@ def build_router(pages: Pages) -> APIRouter:
         rules: dict[str, int] = {}
         for cid in s.scalars(select(AlertRule.camera_id).where(AlertRule.active.is_(True))):
             rules[cid] = rules.get(cid, 0) + 1
-        running = system.analytics.health() if system.analytics is not None else []
+        svc = system.analytics
+        running = svc.health() if svc is not None else []
         return pages.render(
             request, "analytics_index.html", who=who, cameras=cams, zones=zones, rules=rules,
-            health={h.camera_id: h for h in running},
+            health={h.camera_id: h for h in running}, service=svc,
         )  # fmt: skip
 
     @router.get("/analytics/cameras/{camera_id}", response_class=HTMLResponse)

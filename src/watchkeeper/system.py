@@ -6,17 +6,23 @@ Nothing is built at import time. The web app, the CLI and tests each call
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from watchkeeper.analytics.alerts import AlertQueue
+from watchkeeper.analytics.detect import load_detector
+from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.audit.signing import audit_key
 from watchkeeper.auth.service import AuthPolicy, UserService
 from watchkeeper.cameras.service import CameraService
 from watchkeeper.config.settings import Settings
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
+from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
 from watchkeeper.live.sessions import LiveSessions, session_check
+from watchkeeper.mqtt.client import MqttLink
 from watchkeeper.playback.service import PlaybackService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
@@ -34,9 +40,12 @@ __all__ = [
     "System",
     "build_system",
     "live_recorder_config",
+    "start_analytics",
     "start_export_worker",
     "start_recorder",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,8 +70,14 @@ class System:
 
     exports: ExportWorker | None = None
     """Set when this process builds export packages (``serve``, ``demo``)."""
+    alerts: AlertQueue | None = None
+    """The console's alert queue (analytics rules that fired)."""
+    analytics: AnalyticsService | None = None
+    """Set when this process analyses the recorder's streams (``serve``, ``demo``)."""
 
     def close(self) -> None:
+        if self.analytics is not None:
+            self.analytics.stop()
         if self.exports is not None:
             self.exports.stop()
         if self.recorder is not None:
@@ -100,6 +115,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
         requests=RequestService(clock, CameraService(clock)),
         live=LiveSessions(session_check(db, users, cameras)),
+        alerts=AlertQueue(clock, cameras, incidents),
     )
 
 
@@ -140,3 +156,24 @@ def start_export_worker(system: System) -> ExportWorker:
     worker.start()
     system.exports = worker
     return worker
+
+
+def start_analytics(system: System) -> AnalyticsService | None:
+    """Motion, tamper and alert rules on the recorder's streams, in this process; MQTT when
+    a broker is set. Needs the recorder running here; ``None`` when analytics is off."""
+    cfg = system.settings.analytics
+    if system.recorder is None or not cfg.enabled:
+        return None
+    try:
+        detector = load_detector(cfg.detect_threshold) if cfg.detect else None
+    except ConfigError as exc:  # analytics stops here; recording goes on
+        log.error("analytics not started: %s", exc)
+        return None
+    mqtt = cfg.mqtt()
+    link = MqttLink(mqtt, cfg.topics()) if mqtt is not None else None
+    service = AnalyticsService(
+        system.db, system.clock, system.recorder, link, cfg.analyser(), detector
+    )
+    service.start()
+    system.analytics = service
+    return service

@@ -27,6 +27,10 @@ PATH_VALUES = {
     "seq": "0",
     "job_id": "1",
     "token_id": "999999",
+    "span_id": "1",
+    "alert_id": "1",
+    "zone_id": "1",
+    "rule_id": "1",
 }
 
 

@@ -20,7 +20,13 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
-from watchkeeper.system import System, live_recorder_config, start_export_worker, start_recorder
+from watchkeeper.system import (
+    System,
+    live_recorder_config,
+    start_analytics,
+    start_export_worker,
+    start_recorder,
+)
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -114,6 +120,7 @@ def register(app: typer.Typer) -> None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
@@ -148,6 +155,7 @@ def register(app: typer.Typer) -> None:
             logins = demo_users(system)
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from watchkeeper.analytics.config import AnalyticsSettings
 from watchkeeper.config.sitefile import load_site_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.config import RecorderConfig
@@ -94,6 +95,10 @@ class Settings(BaseSettings):
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "
         "(env WATCHKEEPER_RECORDER__SEGMENT_SECONDS=30 and so on)",
+    )
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings,
+        description="Motion, tamper and MQTT (env WATCHKEEPER_ANALYTICS__MQTT_HOST and so on)",
     )
 
     @model_validator(mode="after")

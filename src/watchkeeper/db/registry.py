@@ -6,6 +6,7 @@ adds tables adds its models module here.
 
 from __future__ import annotations
 
+from watchkeeper.analytics import models as analytics_models
 from watchkeeper.audit import models as audit_models
 from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
@@ -26,6 +27,7 @@ _MODULES = (
     log_models,
     evidence_models,
     ptz_models,
+    analytics_models,
 )
 metadata = Base.metadata
 

@@ -13,6 +13,9 @@ from watchkeeper.live.hls import LiveHls
 from watchkeeper.system import System
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
+    analytics,
+    analytics_pages,
+    analytics_setup,
     api_docs,
     audit,
     audit_pages,
@@ -90,6 +93,9 @@ def create_app(system: System) -> FastAPI:
     app.include_router(situation.build_router(rendered))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
+    app.include_router(analytics.router)
+    app.include_router(analytics_pages.build_router(rendered))
+    app.include_router(analytics_setup.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

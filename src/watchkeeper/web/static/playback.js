@@ -113,6 +113,7 @@ async function drawTimeline() {
   if (!cam) return;
   const tl = await api(`/api/playback/cameras/${cam}/timeline?start=${Math.round(a)}&end=${Math.round(b)}&buckets=${Math.max(10, bar.clientWidth)}`);
   const pct = (x) => `${((x - a) / (b - a)) * 100}%`;
+  Object.assign(bar.dataset, { start: String(a), end: String(b), camera: cam });  // motion-timeline.js
   bar.replaceChildren(...tl.spans.map(([s, e]) => Object.assign(document.createElement("div"), {
     className: "span", style: `left:${pct(s)};width:calc(${pct(e)} - ${pct(s)})` })),
   ...tl.holds.map((h) => Object.assign(document.createElement("div"), {

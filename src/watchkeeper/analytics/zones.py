@@ -74,5 +74,5 @@ def rasterise(points: tuple[Point, ...], width: int, height: int) -> npt.NDArray
     """A 0/255 mask of the polygon on a ``width`` x ``height`` picture."""
     out = np.zeros((height, width), np.uint8)
     poly = np.array([[round(x * (width - 1)), round(y * (height - 1))] for x, y in points])
-    cv2.fillPoly(out, [poly.astype(np.int32)], 255)
+    cv2.fillPoly(out, [poly.astype(np.int32)], (255,))
     return out

@@ -63,7 +63,7 @@ def test_two_faces_make_two_tracks_for_the_whole_clip(analysed: Analysed) -> Non
 def test_a_redacted_face_has_no_detail_left_and_the_subject_is_untouched(
     analysed: Analysed, tmp_path: Path, style: Style
 ) -> None:
-    subject, bystander = subject_and_bystander(analysed)
+    subject, _ = subject_and_bystander(analysed)
     decisions = {subject: Decision.SUBJECT}
     out = render_clip(
         analysed.path, tmp_path / "out.mp4",

@@ -13,8 +13,8 @@ from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
-from watchkeeper.redaction import models as redaction_models
 from watchkeeper.records import incident_models, log_models
+from watchkeeper.redaction import models as redaction_models
 
 __all__ = ["UNMAPPED_TABLES", "Base", "include_mapped", "metadata"]
 

@@ -99,9 +99,7 @@ def test_same_rate_and_timing_as_the_source(analysed: Analysed, tmp_path: Path) 
     assert out.redacted_frames == 0
 
 
-def test_manual_box_is_burned_in_on_interpolated_frames(
-    analysed: Analysed, tmp_path: Path
-) -> None:
+def test_manual_box_is_burned_in_on_interpolated_frames(analysed: Analysed, tmp_path: Path) -> None:
     plate = ManualBox(1, "plate", ((0, (200.0, 250.0, 300.0, 330.0)),
                                    (20, (300.0, 250.0, 400.0, 330.0))))  # fmt: skip
     clear = {t.id: Decision.CLEAR for t in analysed.tracks}

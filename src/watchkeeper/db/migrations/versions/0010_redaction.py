@@ -66,9 +66,7 @@ def upgrade() -> None:
         sa.Column("rendered_by", sa.String(length=64), nullable=False),
         sa.Column("finished_us", sa.BigInteger(), nullable=True),
         sa.CheckConstraint(f"state IN ({_STATES})", name=op.f("ck_redaction_state")),
-        sa.CheckConstraint(
-            "progress >= 0 AND progress <= 1", name=op.f("ck_redaction_progress")
-        ),
+        sa.CheckConstraint("progress >= 0 AND progress <= 1", name=op.f("ck_redaction_progress")),
         sa.CheckConstraint("part >= 1", name=op.f("ck_redaction_part")),
         sa.ForeignKeyConstraint(
             ["export_job_id"],

@@ -28,6 +28,7 @@ from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
 from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
+from watchkeeper.redaction.jobs import RedactionWorker
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "live_recorder_config",
     "start_export_worker",
     "start_recorder",
+    "start_redaction_worker",
 ]
 
 
@@ -61,8 +63,12 @@ class System:
 
     exports: ExportWorker | None = None
     """Set when this process builds export packages (``serve``, ``demo``)."""
+    redactions: RedactionWorker | None = None
+    """Set when this process runs redaction jobs (``serve``, ``demo``)."""
 
     def close(self) -> None:
+        if self.redactions is not None:
+            self.redactions.stop()
         if self.exports is not None:
             self.exports.stop()
         if self.recorder is not None:
@@ -139,4 +145,12 @@ def start_export_worker(system: System) -> ExportWorker:
     )
     worker.start()
     system.exports = worker
+    return worker
+
+
+def start_redaction_worker(system: System) -> RedactionWorker:
+    """Analyse and render redactions in this process; resumes interrupted jobs."""
+    worker = RedactionWorker(system.db, system.settings.data_dir, system.clock)
+    worker.start()
+    system.redactions = worker
     return worker

@@ -11,7 +11,6 @@ from tests.evidence.conftest import ev_clips, recorded
 from tests.redaction.faces import make_faces_clip
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.models import ExportJob
-from watchkeeper.redaction.jobs import RedactionWorker
 from watchkeeper.redaction.detect import (
     ClipInfo,
     FaceDetector,
@@ -19,10 +18,10 @@ from watchkeeper.redaction.detect import (
     detect_clip,
     sample_step,
 )
+from watchkeeper.redaction.jobs import RedactionWorker
 from watchkeeper.redaction.track import Track, link_tracks
 from watchkeeper.system import System
 from watchkeeper.timeutil import FakeClock
-
 
 __all__ = ["ev_clips", "recorded"]  # the evidence tests' recorded footage, shared
 

@@ -20,7 +20,13 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
-from watchkeeper.system import System, live_recorder_config, start_export_worker, start_recorder
+from watchkeeper.system import (
+    System,
+    live_recorder_config,
+    start_export_worker,
+    start_recorder,
+    start_redaction_worker,
+)
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -115,6 +121,7 @@ def register(app: typer.Typer) -> None:
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
             start_export_worker(system)
+            start_redaction_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
             try:
@@ -149,6 +156,7 @@ def register(app: typer.Typer) -> None:
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
             start_export_worker(system)
+            start_redaction_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

@@ -31,6 +31,7 @@ __all__ = [
     "Sample",
     "clip_info",
     "detect_clip",
+    "frame_image",
     "iter_frames",
     "model_info",
     "sample_step",
@@ -65,6 +66,8 @@ class ClipInfo:
     times: tuple[float, ...]
     """Presentation time of each frame in seconds from the first (the studio maps the
     player's clock to a frame index with it)."""
+    first_pts: int = 0
+    time_base: Fraction = Fraction(1, 90000)
 
 
 def _model_path() -> Path:
@@ -154,7 +157,27 @@ def clip_info(src: Path) -> ClipInfo:
         raise MediaError(f"{src.name} holds no video frames")
     t0 = pts[0]
     times = tuple(round(float((p - t0) * tb), 6) for p in pts)
-    return ClipInfo(width, height, len(pts), Fraction(rate), times)
+    tbf = Fraction(tb.numerator, tb.denominator)
+    return ClipInfo(width, height, len(pts), Fraction(rate), times, t0, tbf)
+
+
+def frame_image(src: Path, first_pts: int, time_base: Fraction, at_s: float) -> Image:
+    """The decoded frame ``at_s`` seconds after the first (seek to its GOP, decode on)."""
+    target = first_pts + round(at_s / time_base)
+    try:
+        with av.open(str(src)) as c:
+            stream = c.streams.video[0]
+            c.seek(target, stream=stream, backward=True)
+            last = None
+            for f in c.decode(stream):
+                last = f
+                if f.pts is not None and f.pts >= target - 1:
+                    break
+    except av.FFmpegError as exc:
+        raise MediaError(f"cannot decode {src.name}: {exc}") from exc
+    if last is None:
+        raise MediaError(f"{src.name} has no frame at {at_s:.3f} s")
+    return cast(Image, last.to_ndarray(format="rgb24"))
 
 
 def detect_clip(

@@ -202,6 +202,8 @@ class RedactionWorker:
             "width": info.width, "height": info.height, "frames": info.frames,
             "rate": f"{info.rate.numerator}/{info.rate.denominator}", "fps": float(info.rate),
             "step": step, "times": info.times, "sha256": hash_file(src),
+            "first_pts": info.first_pts,
+            "time_base": f"{info.time_base.numerator}/{info.time_base.denominator}",
             "detections": sum(len(x.boxes) for x in samples),
         }  # fmt: skip
         self._set(rid, state=RedactionState.READY.value, stage="ready", progress=1.0,

@@ -1,4 +1,4 @@
-"""Tracks: the faces of the sampled frames linked by ``norfair`` (IoU distance, Kalman filter).
+"""Tracks: the faces of the sampled frames linked by ``norfair`` (Kalman filter).
 
 Every detection ends in exactly one track: one that the tracker did not attach to a live
 object (it can happen while an object is still initialising) becomes a track of its own,
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,19 @@ __all__ = ["MAX_MISSED", "Track", "link_tracks"]
 
 MAX_MISSED = 10
 """Samples a track survives without a detection before it ends (2 s at 5 detections/s)."""
-IOU_DISTANCE = 0.9
-"""A detection joins a track when 1 - IoU with its predicted box is below this."""
+MAX_DISTANCE = 1.5
+"""A detection joins a track when its centre is within this many box sizes of the track's
+predicted centre. Not IoU: faces of a few pixels that move between samples do not overlap."""
+
+
+def _distance(detection: Any, tracked: Any) -> float:
+    """Centre distance in units of the larger side of the detection's box."""
+    a = detection.points
+    b = tracked.estimate
+    size = max(float(a[1][0] - a[0][0]), float(a[1][1] - a[0][1]), 1.0)
+    dx = (a[0][0] + a[1][0] - b[0][0] - b[1][0]) / 2
+    dy = (a[0][1] + a[1][1] - b[0][1] - b[1][1]) / 2
+    return float(np.hypot(dx, dy)) / size
 
 
 @dataclass(slots=True)
@@ -58,12 +70,12 @@ def link_tracks(samples: Sequence[Sample]) -> list[Track]:
     from norfair.tracker import Detection, Tracker
 
     tracker = Tracker(
-        distance_function="iou",
-        distance_threshold=IOU_DISTANCE,
+        distance_function=_distance,
+        distance_threshold=MAX_DISTANCE,
         hit_counter_max=MAX_MISSED,
         initialization_delay=0,
     )
-    by_object: dict[int, Track] = {}
+    tracks_made: list[Track] = []
     loose: list[Track] = []
     for sample in samples:
         dets = [
@@ -75,22 +87,26 @@ def link_tracks(samples: Sequence[Sample]) -> list[Track]:
             for b, s in zip(sample.boxes, sample.scores, strict=True)
         ]
         matched: set[int] = set()
-        for obj in tracker.update(detections=dets):
+        tracker.update(detections=dets)
+        for obj in tracker.tracked_objects:  # every object, initialising ones too
             det = obj.last_detection
-            if obj.id is None or det is None or id(det) in matched:
-                continue
-            if not any(det is d for d in dets):
+            if det is None or id(det) in matched or not any(det is d for d in dets):
                 continue
             matched.add(id(det))
             box, score = det.data
-            by_object.setdefault(int(obj.id), Track(0)).add(sample.frame, box, score)
+            track = getattr(obj, "_watchkeeper_track", None)
+            if track is None:
+                track = Track(0)
+                setattr(obj, "_watchkeeper_track", track)  # noqa: B010
+                tracks_made.append(track)
+            track.add(sample.frame, box, score)
         for d in dets:
             if id(d) not in matched:
                 box, score = d.data
                 t = Track(0)
                 t.add(sample.frame, box, score)
                 loose.append(t)
-    tracks = sorted([*by_object.values(), *loose], key=lambda t: (t.frames[0], t.boxes[0][0]))
+    tracks = sorted([*tracks_made, *loose], key=lambda t: (t.frames[0], t.boxes[0][0]))
     for n, t in enumerate(tracks, 1):
         t.id = n
     return tracks

@@ -5,7 +5,7 @@ The clip is the simulated cameras' 1080p15 vtest footage (real pedestrians), cut
 
 - **ours**: everything a redaction job does after the reviewer's decisions exist:
   ``clip_info`` (demux), face detection on every ``step``-th frame (CenterFace on OpenCV
-  DNN, ``--rate`` detections a second, default 5), tracking (norfair), and the render (decode
+  DNN, ``--rate`` detections a second, default 2), tracking (norfair), and the render (decode
   every frame, obscure every tracked face, encode H.264 ``veryfast`` CRF 18, fsync, rename).
   Also reported apart: detection alone and render alone.
 - **reference**, same clip, same run: ``ffmpeg -i clip -c:v libx264 -preset veryfast
@@ -16,7 +16,7 @@ ours / reference. Rounds alternate which goes first.
 
 Usage::
 
-    python bench/redaction_speed.py [--seconds 10] [--rate 5] [--rounds 2]
+    python bench/redaction_speed.py [--seconds 10] [--rate 2] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def ours(clip: Path, out: Path, rate: float) -> tuple[float, float, float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--rate", type=float, default=5.0)
+    ap.add_argument("--rate", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:

@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         job: Annotated[int, typer.Argument(help="Finished export job id")],
         by: Annotated[str, typer.Option(help="Who starts it (a supervisor or the DPO)")],
         part: Annotated[int, typer.Option(help="Working copy number")] = 1,
-        rate: Annotated[float, typer.Option(help="Face detections per second")] = 5.0,
+        rate: Annotated[float, typer.Option(help="Face detections per second")] = 2.0,
         scale: Annotated[float, typer.Option(help="Enlarge frames before detection")] = 1.0,
     ) -> None:
         """Queue the face search on a working copy of a finished export package."""

@@ -52,7 +52,7 @@ class Settings:
     style: Style = Style.BLUR
     pad: float = 0.25
     """Margin added on every side, as a share of the box's width and height."""
-    rate: float = 5.0
+    rate: float = 2.0
     threshold: float = 0.1
     scale: float = 1.0
     """Enlargement of each frame before detection (2 finds faces of about 8 pixels)."""
@@ -64,7 +64,7 @@ class Settings:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Settings:
         return cls(Style(d.get("style", "blur")), float(d.get("pad", 0.25)),
-                   float(d.get("rate", 5.0)), float(d.get("threshold", 0.1)),
+                   float(d.get("rate", 2.0)), float(d.get("threshold", 0.1)),
                    float(d.get("scale", 1.0)))  # fmt: skip
 
 

@@ -77,7 +77,7 @@ def build_router(pages: Pages) -> APIRouter:
     def redaction_new(system: SystemDep, s: SessionDep, who: Reviewer, f: FormDict) -> Response:
         try:
             job_id, _, part = f.get("source", "").partition(":")
-            settings = Settings(rate=float(f.get("rate") or 5), scale=float(f.get("scale") or 1))
+            settings = Settings(rate=float(f.get("rate") or 2), scale=float(f.get("scale") or 1))
             r = service.create(s, who, system.settings.data_dir / "exports", int(job_id),
                                int(part), system.clock, settings)  # fmt: skip
         except ValueError as exc:

@@ -1,6 +1,6 @@
 """Redaction accuracy: the automatic face pass against hand labels, at the default settings.
 
-Labels: ``bench/data/vtest_labels.json`` (heads and whole people on 8 frames of vtest,
+Labels: ``bench/data/vtest_labels.json`` (heads and whole people on 13 frames of vtest,
 the footage the simulated "vtest" cameras play). A labelled head is **found** when a
 detection's centre lies inside it (grown by 50% each side, for labels made by eye) or
 their IoU is at least 0.3. A detection is **correct** when it finds a labelled head.

@@ -149,6 +149,8 @@ def save_decisions(
 def queue_render(s: Session, who: Principal, r: Redaction, clock: Clock) -> None:
     if r.state not in EDITABLE:
         raise Conflict(f"redaction {r.id} is {r.state}; it cannot be rendered now")
+    if not clip_of(r).get("frames"):
+        raise Conflict(f"redaction {r.id} has no finished analysis; start a new one")
     r.state, r.stage, r.progress, r.error = RedactionState.RENDER_QUEUED.value, "", 0.0, ""
     r.rendered_by, r.cancel_requested = who.username, False
     record(s, who.actor, "redaction.render", "redaction", str(r.id), "render queued",

@@ -7,6 +7,7 @@ so a face the detector saw is never left out of the plan.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,13 @@ MAX_MISSED = 10
 MAX_DISTANCE = 1.5
 """A detection joins a track when its centre is within this many box sizes of the track's
 predicted centre. Not IoU: faces of a few pixels that move between samples do not overlap."""
+
+
+class _NoScalarWarning(logging.Filter):
+    """norfair suggests a vectorised distance; ours is per pair on purpose (few faces)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "scalar distance function" not in record.getMessage()
 
 
 def _distance(detection: Any, tracked: Any) -> float:
@@ -69,12 +77,17 @@ def link_tracks(samples: Sequence[Sample]) -> list[Track]:
     """Link the faces of ``samples`` (in frame order) into tracks numbered from 1."""
     from norfair.tracker import Detection, Tracker
 
-    tracker = Tracker(
-        distance_function=_distance,
-        distance_threshold=MAX_DISTANCE,
-        hit_counter_max=MAX_MISSED,
-        initialization_delay=0,
-    )
+    quiet = _NoScalarWarning()
+    logging.getLogger().addFilter(quiet)  # norfair warns on the root logger at construction
+    try:
+        tracker = Tracker(
+            distance_function=_distance,
+            distance_threshold=MAX_DISTANCE,
+            hit_counter_max=MAX_MISSED,
+            initialization_delay=0,
+        )
+    finally:
+        logging.getLogger().removeFilter(quiet)
     tracks_made: list[Track] = []
     loose: list[Track] = []
     for sample in samples:

@@ -36,7 +36,8 @@ class Decision(enum.StrEnum):
     REDACT = "redact"
     """Obscured (the default for every track)."""
     SUBJECT = "subject"
-    """The data subject: kept clear for the whole clip."""
+    """The data subject: kept clear for the whole clip (a subject whose track broke in
+    pieces has several subject tracks)."""
     CLEAR = "clear"
     """Left clear by the reviewer (not a person: a poster, a reflection)."""
 

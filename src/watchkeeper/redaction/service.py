@@ -121,9 +121,6 @@ def save_decisions(
     known = {t.id for t in tracks_of(r)}
     stored = decisions_of(r)
     changed = []
-    subjects = [t for t, d in decisions.items() if d is Decision.SUBJECT]
-    if len(subjects) > 1:
-        raise ValidationError("one track is the data subject; keep others clear one by one")
     for tid, d in decisions.items():
         if tid not in known:
             raise ValidationError(f"track {tid} does not exist")

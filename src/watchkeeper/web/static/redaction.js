@@ -118,11 +118,6 @@ function choose(id) {
 
 function setDecision(value) {
   if (chosen === null) return;
-  if (value === "subject") {
-    document.querySelectorAll('#tracks select[name^="track-"]').forEach((sel) => {
-      if (sel.value === "subject") sel.value = "";
-    });
-  }
   document.querySelector(`select[name="track-${chosen}"]`).value = value;
   draw();
 }

@@ -50,6 +50,19 @@ def click_source(page: object, x: float, y: float) -> None:
     canvas.click(position={"x": x * box["width"] / 640, "y": y * box["height"] / 360})
 
 
+def drag_source(page: object, start: tuple[int, int], end: tuple[int, int]) -> None:
+    box = page.locator("#studio-canvas").bounding_box()  # type: ignore[attr-defined]
+
+    def at(p: tuple[int, int]) -> tuple[float, float]:
+        return box["x"] + p[0] * box["width"] / 640, box["y"] + p[1] * box["height"] / 360
+
+    mouse = page.mouse  # type: ignore[attr-defined]
+    mouse.move(*at(start))
+    mouse.down()
+    mouse.move(*at(end), steps=4)
+    mouse.up()
+
+
 def test_pick_subject_redact_bystander_render_and_download(
     base_url: str, system: System, tmp_path: Path
 ) -> None:
@@ -80,6 +93,10 @@ def test_pick_subject_redact_bystander_render_and_download(
         for row in page.locator("#tracks tr[data-track]").all():  # false detections
             if int(row.get_attribute("data-track") or 0) not in (subject, bystander):
                 row.locator("select").select_option("clear")
+        page.check("#draw-mode")  # a manual box (one keyframe: the whole clip)
+        drag_source(page, (250, 260), (330, 330))
+        assert "1 keyframe(s)" in page.inner_text("#manual-list")
+        page.select_option("#style", "solid")
         page.click("#preview-button")
         page.wait_for_selector("#preview")
         page.click("#render-button")
@@ -102,10 +119,12 @@ def test_pick_subject_redact_bystander_render_and_download(
     for n in (0, len(src) // 2, len(src) - 1):
         b_src, b_out = crop(src[n], face_region("B", n)), crop(out[n], face_region("B", n))
         assert detail(b_out) < 0.25 * detail(b_src), f"frame {n}: the bystander shows"
+        assert crop(out[n], (262, 272, 318, 318)).max() < 40, f"frame {n}: manual box not solid"
         a_src, a_out = crop(src[n], face_region("A", n)), crop(out[n], face_region("A", n))
         assert psnr(a_src, a_out) > 30, f"frame {n}: the subject was altered"
     rows = {t["track"]: t for t in log["tracks"]}
     assert rows[subject]["decision"] == "subject" and rows[subject]["decided_by"] == "sam"
     assert rows[bystander]["decision"] == "redact" and rows[bystander]["decided_by"] == "sam"
+    assert log["manual_boxes"][0]["keyframes"][0][0] == 0 and log["settings"]["style"] == "solid"
     assert {"redaction.create", "redaction.decide", "redaction.render",
             "redaction.download"} <= actions  # fmt: skip

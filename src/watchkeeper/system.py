@@ -34,6 +34,7 @@ from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
 from watchkeeper.records.shifts import ShiftService
 from watchkeeper.records.visitors import VisitorService
+from watchkeeper.redaction.jobs import RedactionWorker
 from watchkeeper.timeutil import Clock, SystemClock
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "start_analytics",
     "start_export_worker",
     "start_recorder",
+    "start_redaction_worker",
 ]
 
 log = logging.getLogger(__name__)
@@ -75,9 +77,14 @@ class System:
     analytics: AnalyticsService | None = None
     """Set when this process analyses the recorder's streams (``serve``, ``demo``)."""
 
+    redactions: RedactionWorker | None = None
+    """Set when this process runs redaction jobs (``serve``, ``demo``)."""
+
     def close(self) -> None:
         if self.analytics is not None:
             self.analytics.stop()
+        if self.redactions is not None:
+            self.redactions.stop()
         if self.exports is not None:
             self.exports.stop()
         if self.recorder is not None:
@@ -177,3 +184,11 @@ def start_analytics(system: System) -> AnalyticsService | None:
     service.start()
     system.analytics = service
     return service
+
+
+def start_redaction_worker(system: System) -> RedactionWorker:
+    """Analyse and render redactions in this process; resumes interrupted jobs."""
+    worker = RedactionWorker(system.db, system.settings.data_dir, system.clock)
+    worker.start()
+    system.redactions = worker
+    return worker

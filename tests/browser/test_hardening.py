@@ -54,7 +54,7 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     _log_in(page, url, "sue")
     pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio", "/map")
     console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
-    evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills")
+    evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills", "/redaction")
     analytics = ("/alerts", "/motion", "/analytics", "/analytics/cameras/TC-001")
     for path in (*pages, *console, *evidence, *analytics):
         page.goto(url + path)

@@ -26,6 +26,7 @@ PATH_VALUES = {
     "visitor_id": "1",
     "seq": "0",
     "job_id": "1",
+    "rid": "1",
     "token_id": "999999",
     "span_id": "1",
     "alert_id": "1",

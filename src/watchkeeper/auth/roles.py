@@ -64,6 +64,8 @@ class Right(enum.StrEnum):
     """Approve or refuse a request (supervisor or data-protection officer)."""
     EVIDENCE_EXPORT = "evidence.export"
     """Build, cancel and download export packages."""
+    REDACTION_MANAGE = "redaction.manage"
+    """Open the redaction studio: decide who is obscured, render and download the copy."""
     SYSTEM_HEALTH = "system.health"
     PROFILE = "profile"
     """See one's own account and change one's own password."""
@@ -92,6 +94,7 @@ _OPERATOR = _STAFF | {
 }
 _SUPERVISOR = _OPERATOR | {
     R.REQUESTS_APPROVE,
+    R.REDACTION_MANAGE,
     R.PTZ_SUPERVISE,
     R.HOLDS_RELEASE,
     R.INCIDENTS_AMEND,
@@ -120,6 +123,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.REQUESTS_MANAGE,
             R.REQUESTS_APPROVE,
             R.EVIDENCE_EXPORT,
+            R.REDACTION_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(

@@ -26,6 +26,7 @@ from watchkeeper.system import (
     start_analytics,
     start_export_worker,
     start_recorder,
+    start_redaction_worker,
 )
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def register(app: typer.Typer) -> None:
                 start_recorder(system, live_recorder_config(system.settings))
                 start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
             try:
@@ -157,6 +159,7 @@ def register(app: typer.Typer) -> None:
                 start_recorder(system, live_recorder_config(system.settings))
                 start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:

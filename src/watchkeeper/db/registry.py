@@ -15,6 +15,7 @@ from watchkeeper.evidence import models as evidence_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
+from watchkeeper.redaction import models as redaction_models
 
 __all__ = ["UNMAPPED_TABLES", "Base", "include_mapped", "metadata"]
 
@@ -28,6 +29,7 @@ _MODULES = (
     evidence_models,
     ptz_models,
     analytics_models,
+    redaction_models,
 )
 metadata = Base.metadata
 

@@ -34,6 +34,7 @@ from watchkeeper.web.routers import (
     radio,
     recording_pages,
     records_pages,
+    redaction_pages,
     requests_pages,
     shifts,
     situation,
@@ -85,6 +86,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(playback.build_router(rendered))
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
+    app.include_router(redaction_pages.build_router(rendered))
     app.include_router(console_pages.build_router(rendered))
     app.include_router(log_pages.build_router(rendered))
     app.include_router(recording_pages.build_router(rendered))

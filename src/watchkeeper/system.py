@@ -16,6 +16,7 @@ from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
+from watchkeeper.governance.services import Governance
 from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.playback.service import PlaybackService
 from watchkeeper.recording.config import RecorderConfig
@@ -56,6 +57,8 @@ class System:
     requests: RequestService
     live: LiveSessions
     """Open live sockets, re-checked against their sessions; log-out ends its own."""
+    governance: Governance
+    """Camera reviews, DPIAs, signage, operators' records, documents, clients, disclosures."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -85,6 +88,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
     users = UserService(clock, policy)
     cameras = CameraService(clock)
+    governance = Governance.build(clock)
     return System(
         settings=settings,
         clock=clock,
@@ -93,13 +97,14 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         cameras=cameras,
         incidents=incidents,
         radio=RadioService(clock, incidents),
-        shifts=ShiftService(clock, RecordedHealth(clock)),
+        shifts=ShiftService(clock, RecordedHealth(clock), gate=governance.documents.require_read),
         visitors=VisitorService(clock),
         faults=FaultService(clock),
         partners=PartnerService(clock),
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
         requests=RequestService(clock, CameraService(clock)),
         live=LiveSessions(session_check(db, users, cameras)),
+        governance=governance,
     )
 
 

@@ -65,6 +65,11 @@ class Right(enum.StrEnum):
     EVIDENCE_EXPORT = "evidence.export"
     """Build, cancel and download export packages."""
     SYSTEM_HEALTH = "system.health"
+    GOVERNANCE_VIEW = "governance.view"
+    """See camera reviews, DPIAs, signage, operators' records, documents, clients, reports."""
+    GOVERNANCE_MANAGE = "governance.manage"
+    """Complete camera reviews; keep the DPIA, signage, operator and client records; issue
+    controlled documents; generate client reports."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -99,6 +104,8 @@ _SUPERVISOR = _OPERATOR | {
     R.STATS_VIEW,
     R.USERS_VIEW,
     R.PARTNERS_MANAGE,
+    R.GOVERNANCE_VIEW,
+    R.GOVERNANCE_MANAGE,
 }
 
 RIGHTS: dict[Role, frozenset[Right]] = {
@@ -120,6 +127,8 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.REQUESTS_MANAGE,
             R.REQUESTS_APPROVE,
             R.EVIDENCE_EXPORT,
+            R.GOVERNANCE_VIEW,
+            R.GOVERNANCE_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -133,6 +142,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.FAULTS_VIEW,
             R.STATS_VIEW,
             R.REQUESTS_VIEW,
+            R.GOVERNANCE_VIEW,
         }
     ),
     Role.POLICE_LIAISON: frozenset(

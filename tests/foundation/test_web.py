@@ -27,6 +27,13 @@ PATH_VALUES = {
     "seq": "0",
     "job_id": "1",
     "token_id": "999999",
+    "sign_id": "1",
+    "record_id": "1",
+    "version_id": "1",
+    "client_id": "acme",
+    "month": "2026-01",
+    "year": "2026",
+    "table": "incidents_total",
 }
 
 

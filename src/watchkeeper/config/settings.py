@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         le=3660,
         description="Days footage marked on an incident stays held after the span ends",
     )
+    operator_name: str = Field(
+        "Borough Council CCTV Control Centre",
+        min_length=1,
+        max_length=200,
+        description="Who operates the cameras, as the published camera register names it",
+    )
     recorder: RecorderConfig = Field(
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "

@@ -19,10 +19,10 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.errors import NotFound, ValidationError
 from watchkeeper.governance.models import PartnerDisclosure
 from watchkeeper.records.incident_models import Incident
-from watchkeeper.records.log_models import PartnerMember
+from watchkeeper.records.log_models import PartnerMember, RadioEntry
 from watchkeeper.timeutil import Clock
 
-__all__ = ["DisclosureIn", "DisclosureService"]
+__all__ = ["DisclosureIn", "DisclosureService", "member_radio"]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class DisclosureService:
         )
         if member_id is not None:
             q = q.where(PartnerDisclosure.member_id == member_id)
-        return [(d, m) for d, m in s.execute(q.order_by(PartnerDisclosure.at_us.desc())).tuples()]
+        return [(d, m) for d, m in s.execute(q.order_by(PartnerDisclosure.at_us.desc()))]
 
     def disclose(self, s: Session, who: Principal, data: DisclosureIn) -> PartnerDisclosure:
         who.require(Right.PARTNERS_MANAGE)
@@ -87,3 +87,10 @@ class DisclosureService:
         record(s, who.actor, "partner.disclose", "partner_member", member.ref, row.reason, details,
                clock=self.clock)  # fmt: skip
         return row
+
+
+def member_radio(s: Session, who: Principal, member_id: int, limit: int = 200) -> list[RadioEntry]:
+    """A member's calls on the radio log, for control-room staff."""
+    who.require(Right.RADIO_VIEW_ALL)
+    q = select(RadioEntry).where(RadioEntry.member_id == member_id)
+    return list(s.scalars(q.order_by(RadioEntry.at_us.desc()).limit(limit)))

@@ -31,6 +31,7 @@ __all__ = [
     "ReviewService",
     "SignIn",
     "add_year",
+    "never_reviewed",
     "reviews_due",
 ]
 
@@ -91,6 +92,15 @@ def reviews_due(s: Session, today: date, within_days: int = 30) -> list[Camera]:
         .order_by(Camera.next_review.is_not(None), Camera.next_review, Camera.id)
     )
     return list(s.scalars(q))
+
+
+def never_reviewed(s: Session) -> list[Camera]:
+    """Cameras in service with no review date at all: due at once."""
+    q = select(Camera).where(
+        Camera.status.in_([CameraStatus.ACTIVE, CameraStatus.SUSPENDED]),
+        Camera.next_review.is_(None),
+    )
+    return list(s.scalars(q.order_by(Camera.id)))
 
 
 class ReviewService:

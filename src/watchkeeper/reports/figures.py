@@ -77,12 +77,12 @@ def incident_tables(
     else:
         ids = _incident_ids(s, camera_ids, start, end)
         counters = {k: Counter() for k in ("month", "category", "area", "source", "outcome")}
-        cats = dict(s.execute(select(Category.id, Category.name)).tuples().all())
-        areas = dict(s.execute(select(Area.id, Area.name)).tuples().all())
+        cats = dict(s.execute(select(Category.id, Category.name)).all())
+        areas = dict(s.execute(select(Area.id, Area.name)).all())
         rows = s.execute(
             select(Incident.opened_us, Incident.category_id, Incident.area_id, Incident.source)
             .where(Incident.id.in_(ids))
-        ).tuples()  # fmt: skip
+        )  # fmt: skip
         total = 0
         for opened, cat, area, source in rows:
             total += 1
@@ -134,7 +134,7 @@ def downtime_table(s: Session, start: int, end: int, camera_ids: Collection[str]
         q = q.where(Fault.camera_id.in_(list(camera_ids)))
     faults: Counter[str] = Counter()
     hours: Counter[str] = Counter()
-    for cam, reported, fixed in s.execute(q).tuples():
+    for cam, reported, fixed in s.execute(q):
         assert cam is not None
         if reported >= start:
             faults[cam] += 1
@@ -171,7 +171,7 @@ def uptime_table(
             q = q.where(RecordingDeletion.rule != "repair")
         if camera_ids is not None:
             q = q.where(model.camera_id.in_(list(camera_ids)))
-        for cam, total, earliest in s.execute(q).tuples():
+        for cam, total, earliest in s.execute(q):
             recorded[cam] += int(total or 0)
             first[cam] = min(first.get(cam, earliest), earliest)
     rows: list[list[object]] = []

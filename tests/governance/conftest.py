@@ -30,7 +30,9 @@ def principal(system: System, username: str) -> Principal:
     with system.db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
         assert user is not None
-        return Principal(user.id, user.username, Role(user.role), user.client_id)
+        return Principal(
+            user.id, user.username, Role(user.role), user.client_id, user.partner_member_ref
+        )
 
 
 @pytest.fixture

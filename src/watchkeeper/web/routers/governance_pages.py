@@ -76,7 +76,7 @@ def build_router(pages: Pages) -> APIRouter:
     ) -> Response:
         svc = system.governance.reviews
         cam = svc.camera(s, who, camera_id)
-        faults = [f for f in system.faults.list(s, who, "all") if f.camera_id == cam.id][:20] \
+        faults = [f for f in system.faults.list(s, who, None) if f.camera_id == cam.id][:20] \
             if who.can(Right.FAULTS_VIEW) else []  # fmt: skip
         return pages.render(
             request,

@@ -1,5 +1,7 @@
-"""governance: camera reviews, DPIAs, signage, operators' records, controlled documents,
-client terms and monthly reports, partner disclosures
+"""governance: camera reviews, DPIAs, signage, operators, documents, clients, disclosures
+
+Tables: camera_review, dpia, signage, operator_record, controlled_document,
+document_version, document_ack, client_terms, client_report, partner_disclosure.
 
 Revision ID: 0012
 Revises: 0007

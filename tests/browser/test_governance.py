@@ -56,8 +56,14 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     add_user(system, "sue", Role.SUPERVISOR)
     add_user(system, "olly", Role.OPERATOR)
     with system.db.session() as s:
-        member = PartnerMember(ref="SW-BOOTS", name="Chemist, High St", scheme="shopwatch",
-                               isa_ref="ISA-SW-2026", isa_date=date(2026, 1, 5), updated_us=0)  # fmt: skip
+        member = PartnerMember(
+            ref="SW-BOOTS",
+            name="Chemist, High St",
+            scheme="shopwatch",
+            isa_ref="ISA-SW-2026",
+            isa_date=date(2026, 1, 5),
+            updated_us=0,
+        )
         s.add(member)
         s.flush()
         system.users.create(
@@ -67,7 +73,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 role=Role.PARTNER_MEMBER.value,
                 password=PASSWORD,
                 partner_member_ref="SW-BOOTS",
-            ),  # fmt: skip
+            ),
             ROOT,
         )
     try:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -158,3 +159,32 @@ def test_a_clients_monthly_report_covers_only_its_cameras(gov: Gov) -> None:
         assert all(r.month == "2026-06" and r.pdf.startswith(b"%PDF") for r in made)
         assert made[0].generated_by == "schedule"
         assert sysm.governance.clients.generate_due(s) == []  # once per month
+
+
+def test_the_monthly_reports_command_runs_on_schedule(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.conftest import make_settings
+    from tests.foundation.helpers import load_small_register
+    from watchkeeper.cli.main import build_app
+    from watchkeeper.system import build_system
+
+    data = tmp_path / "data"
+    system = build_system(make_settings(data))
+    load_small_register(system)
+    system.close()
+    runner, app = CliRunner(), build_app()
+    first = runner.invoke(
+        app, ["--data-dir", str(data), "--mode", "development", "reports", "monthly"]
+    )
+    assert first.exit_code == 0, first.output
+    assert "acme" in first.output and "brook" in first.output
+    again = runner.invoke(
+        app, ["--data-dir", str(data), "--mode", "development", "reports", "monthly"]
+    )
+    assert "every client has last month's report" in again.output
+    year = date.today().year
+    pack = runner.invoke(app, ["--data-dir", str(data), "--mode", "development", "reports", "annual", str(year),
+                               "-o", str(tmp_path / "out")])  # fmt: skip
+    assert pack.exit_code == 0, pack.output
+    assert (tmp_path / "out" / f"cctv-annual-review-{year}.pdf").read_bytes()[:4] == b"%PDF"

@@ -184,7 +184,7 @@ def test_the_monthly_reports_command_runs_on_schedule(tmp_path: Path) -> None:
     )
     assert "every client has last month's report" in again.output
     year = date.today().year
-    pack = runner.invoke(app, ["--data-dir", str(data), "--mode", "development", "reports", "annual", str(year),
-                               "-o", str(tmp_path / "out")])  # fmt: skip
+    base = ["--data-dir", str(data), "--mode", "development"]
+    pack = runner.invoke(app, [*base, "reports", "annual", str(year), "-o", str(tmp_path / "out")])
     assert pack.exit_code == 0, pack.output
     assert (tmp_path / "out" / f"cctv-annual-review-{year}.pdf").read_bytes()[:4] == b"%PDF"

@@ -164,6 +164,11 @@ def render_pdf(report: Report) -> bytes:
         if t.missing:
             doc.para(f"Not available: {t.missing}.")
             continue
+        if t.name == "code_self_assessment":  # long text: a paragraph per principle
+            for n, principle, status, evidence, link in t.rows:
+                doc.facts([(f"{n}. {status}", f"{principle}\n{evidence}"
+                            + (f" (screen: {link})" if link else ""))])  # fmt: skip
+            continue
         if t.name in CHARTED and t.rows:
             doc.bar_chart("", [(str(r[0]), float(r[1])) for r in t.rows])  # type: ignore[arg-type]
         doc.table(t.header, t.rows)

@@ -21,10 +21,10 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
-
 from tests.foundation.helpers import add_user
 from tests.governance.conftest import principal
 from tests.governance.year import generate_year, load_borough
+
 from watchkeeper.auth.roles import Role
 from watchkeeper.config.settings import Settings
 from watchkeeper.reports.annual import annual_report, render_pdf

@@ -271,3 +271,20 @@ class ReviewService:
                {"location": sign.location, "photo": str(photo is not None)},
                clock=self.clock)  # fmt: skip
         return sign
+
+    def inspect_sign(
+        self,
+        s: Session,
+        who: Principal,
+        sign_id: int,
+        inspected: date,
+        next_inspection: date | None,
+        condition: str,
+        photo: bytes | None = None,
+        photo_type: str = "",
+    ) -> Sign:
+        """Record an inspection of a sign (a new photo replaces the old one)."""
+        sign = self.sign(s, who, sign_id)
+        data = SignIn(sign.area_id, sign.location, sign.cameras, sign.wording, inspected,
+                      next_inspection, condition or sign.condition)  # fmt: skip
+        return self.save_sign(s, who, data, photo, photo_type, sign_id=sign_id)

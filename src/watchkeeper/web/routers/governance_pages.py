@@ -260,6 +260,35 @@ def build_router(pages: Pages) -> APIRouter:
                 "condition": condition}  # fmt: skip
         return signage_page(request, system, s, who, check, form)
 
+    @router.post("/governance/signage/{sign_id}/inspection")
+    def inspect_sign(
+        request: Request,
+        sign_id: int,
+        system: SystemDep,
+        s: SessionDep,
+        who: Manager,
+        inspected_on: Field = "",
+        next_on: Field = "",
+        condition: Field = "",
+        photo: Annotated[UploadFile | None, File()] = None,
+    ) -> Response:
+        check = FormCheck()
+        name = f"inspected_on-{sign_id}"
+        inspected = form_date(check, name, inspected_on, required="when it was inspected")
+        nxt = form_date(check, name, next_on)
+        text = check.text(name, condition, 2000)
+        body, _, kind = read_upload(photo, PHOTO_LIMIT)
+        if check.ok and inspected is not None:
+            try:
+                system.governance.reviews.inspect_sign(
+                    s, who, sign_id, inspected, nxt, text, body, kind
+                )
+            except REFUSALS as exc:
+                check.refused(name, exc)
+            else:
+                return RedirectResponse("/governance/signage", status_code=303)
+        return signage_page(request, system, s, who, check)
+
     @router.get("/governance/signage/{sign_id}/photo")
     def sign_photo(sign_id: int, system: SystemDep, s: SessionDep, who: Viewer) -> Response:
         sign = system.governance.reviews.sign(s, who, sign_id)

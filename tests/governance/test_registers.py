@@ -71,3 +71,26 @@ def test_dpia_signage_and_operator_records_through_their_pages(gov: Gov) -> None
             sign_row = s.get(Sign, sign_id)
             assert sign_row is not None and str(sign_row.last_inspected) == "2026-06-10"
             assert sign_row.condition == "faded" and sign_row.photo == PNG
+
+
+def test_client_terms_and_an_on_demand_report_through_the_page(gov: Gov) -> None:
+    with TestClient(create_app(gov.system)) as client:
+        h = {"X-CSRF-Token": login(client, "sue")}
+        url = "/governance/clients/acme"
+        bad = client.post(url, headers=h, data={"contract_start": "2026-01-01",
+                                                "contract_end": "2025-01-01"})  # fmt: skip
+        assert bad.status_code == 422 and "must end after it starts" in bad.text
+        terms = {
+            "contract_ref": "C-1",
+            "retention_days": "14",
+            "disclosure_approvers": "A. Manager",
+        }
+        saved = client.post(url, headers=h, data=terms, follow_redirects=False)
+        assert saved.status_code == 303
+        page = client.get(url).text
+        assert "retention-mismatch" in page and "A. Manager" in page  # RP-001 keeps 31 days
+        wrong = client.post(f"{url}/reports", headers=h, data={"month": "2026-13"})
+        assert wrong.status_code == 422 and "YYYY-MM" in wrong.text
+        pdf = client.post(f"{url}/reports", headers=h, data={"month": "2026-05"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert "2026-05" in client.get(url).text

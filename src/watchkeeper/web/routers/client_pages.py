@@ -61,6 +61,7 @@ def build_router(pages: Pages) -> APIRouter:
             status_code=422 if check else 200,
             who=who,
             client=client,
+            terms=terms,
             cameras=svc.cameras(s, client.id),
             users=svc.users(s, client.id),
             reports=svc.reports(s, client.id),

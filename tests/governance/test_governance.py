@@ -188,3 +188,22 @@ def test_the_monthly_reports_command_runs_on_schedule(tmp_path: Path) -> None:
     pack = runner.invoke(app, [*base, "reports", "annual", str(year), "-o", str(tmp_path / "out")])
     assert pack.exit_code == 0, pack.output
     assert (tmp_path / "out" / f"cctv-annual-review-{year}.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_a_client_viewer_downloads_only_its_own_clients_reports(gov: Gov) -> None:
+    from tests.foundation.helpers import add_user
+    from tests.foundation.test_web import login
+    from watchkeeper.auth.roles import Role
+
+    add_user(gov.system, "acme-viewer", Role.CLIENT_VIEWER, client_id="acme")
+    with gov.system.db.session() as s:
+        for client_id in ("acme", "brook"):
+            gov.system.governance.clients.generate(s, gov.sup, client_id, "2026-05")
+    with TestClient(create_app(gov.system)) as client:
+        login(client, "acme-viewer")
+        listing = client.get("/client/reports").text
+        assert "2026-05" in listing
+        own = client.get("/client/reports/2026-05.pdf")
+        assert own.status_code == 200 and "acme-2026-05.pdf" in own.headers["content-disposition"]
+        other = client.get("/governance/clients/brook/reports/2026-05.pdf")
+        assert other.status_code == 403

@@ -70,6 +70,8 @@ class Right(enum.StrEnum):
     GOVERNANCE_MANAGE = "governance.manage"
     """Complete camera reviews; keep the DPIA, signage, operator and client records; issue
     controlled documents; generate client reports."""
+    CLIENT_REPORTS = "client.reports"
+    """A client viewer: download its own client's monthly monitoring reports."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -148,7 +150,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
     Role.POLICE_LIAISON: frozenset(
         {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.INCIDENTS_VIEW}
     ),
-    Role.CLIENT_VIEWER: frozenset({R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK}),
+    Role.CLIENT_VIEWER: frozenset(
+        {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.CLIENT_REPORTS}
+    ),
     Role.PARTNER_MEMBER: frozenset({R.PROFILE, R.RADIO_WRITE}),
     Role.ADMIN: frozenset(
         _STAFF

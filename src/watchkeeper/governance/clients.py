@@ -106,8 +106,15 @@ class ClientService:
                {k: str(v) for k, v in data.__dict__.items()}, clock=self.clock)  # fmt: skip
         return terms
 
+    def own_reports(self, s: Session, who: Principal) -> list[ClientReport]:
+        """A client viewer's own client's reports (none for an account without a client)."""
+        who.require(Right.CLIENT_REPORTS)
+        return self.reports(s, who.client_id) if who.client_id else []
+
     def report(self, s: Session, who: Principal, client_id: str, month: str) -> ClientReport:
-        who.require(Right.GOVERNANCE_VIEW)
+        """One month's report: for the centre's staff, or the client's own viewers."""
+        if not (who.can(Right.CLIENT_REPORTS) and who.client_id == client_id):
+            who.require(Right.GOVERNANCE_VIEW)
         row = s.scalar(
             select(ClientReport).where(
                 ClientReport.client_id == client_id, ClientReport.month == _check_month(month)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.errors import NotFound
 from watchkeeper.governance.clients import TermsIn, previous_month
 from watchkeeper.system import System
 from watchkeeper.web.deps import SessionDep, SystemDep, require
@@ -25,6 +26,7 @@ __all__ = ["build_router"]
 
 Viewer = Annotated[Principal, Depends(require(Right.GOVERNANCE_VIEW))]
 Manager = Annotated[Principal, Depends(require(Right.GOVERNANCE_MANAGE))]
+ClientViewer = Annotated[Principal, Depends(require(Right.CLIENT_REPORTS))]
 Field = Annotated[str, Form()]
 TERMS = ("contract_ref", "contract_start", "contract_end", "contacts", "retention_days",
          "disclosure_approvers", "report_to")  # fmt: skip
@@ -139,5 +141,22 @@ def build_router(pages: Pages) -> APIRouter:
     ) -> Response:
         row = system.governance.clients.report(s, who, client_id, month)
         return attachment(row.pdf, "application/pdf", f"{client_id}-{row.month}.pdf")
+
+    @router.get("/client/reports", response_class=HTMLResponse)
+    def own_reports(
+        request: Request, system: SystemDep, s: SessionDep, who: ClientViewer
+    ) -> Response:
+        """A client viewer's monthly reports; another client's answer 404."""
+        return pages.render(
+            request, "client_reports.html", who=who,
+            reports=system.governance.clients.own_reports(s, who),
+        )  # fmt: skip
+
+    @router.get("/client/reports/{month}.pdf")
+    def own_report_pdf(month: str, system: SystemDep, s: SessionDep, who: ClientViewer) -> Response:
+        if not who.client_id:
+            raise NotFound("this account is not linked to a client")
+        row = system.governance.clients.report(s, who, who.client_id, month)
+        return attachment(row.pdf, "application/pdf", f"{who.client_id}-{row.month}.pdf")
 
     return router

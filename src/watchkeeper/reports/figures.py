@@ -28,6 +28,7 @@ from watchkeeper.recording.models import RecordingDeletion, Segment
 from watchkeeper.records.incident_models import Category, Incident, IncidentCamera, IncidentOutcome
 from watchkeeper.records.log_models import Fault
 from watchkeeper.records.stats import fault_stats, incident_stats
+from watchkeeper.records.vocab import Outcome, Source
 from watchkeeper.reports.tables import Table
 from watchkeeper.timeutil import US_PER_S, to_local
 
@@ -45,6 +46,17 @@ _HOUR = 3600 * US_PER_S
 def _count_table(name: str, title: str, key: str, counter: Counter[str]) -> Table:
     rows: list[list[object]] = [[k, n] for k, n in sorted(counter.items())]
     return Table(name, title, [key, "incidents"], rows)
+
+
+def _labelled(counter: Counter[str], vocab: type[Source] | type[Outcome]) -> Counter[str]:
+    """Counts keyed by the words people read ("Public via police"), not stored values."""
+    out: Counter[str] = Counter()
+    for key, n in counter.items():
+        try:
+            out[vocab(key).label] += n
+        except ValueError:
+            out[key] += n
+    return out
 
 
 def _incident_ids(s: Session, camera_ids: Collection[str], start: int, end: int) -> set[int]:
@@ -94,6 +106,8 @@ def incident_tables(
             select(IncidentOutcome.outcome).where(IncidentOutcome.incident_id.in_(ids))
         )
         counters["outcome"].update(outcomes)
+    counters["source"] = _labelled(counters["source"], Source)
+    counters["outcome"] = _labelled(counters["outcome"], Outcome)
     tables = [Table("incidents_total", "Incidents", ["measure", "value"], [["total", total]])]
     for key, counter in counters.items():
         tables.append(_count_table(f"incidents_by_{key}", f"Incidents by {key}", key, counter))

@@ -74,6 +74,8 @@ def test_the_annual_pack_builds_from_a_year_and_matches_the_database(
     assert set(uptime) == set(exp.uptime)
     for cam, pct in exp.uptime.items():
         assert uptime[cam][1] == exp.recorded_hours[cam] and uptime[cam][2] == pct
+    summary = report.table("summary").as_dict()
+    assert summary["incidents"] == exp.incidents and summary["faults_reported"] == exp.faults
     code = report.table("code_self_assessment")
     assert [r[0] for r in code.rows] == list(range(1, 13))
     assert code.rows[0][2] == "evidence"  # every camera in the borough states its purpose

@@ -108,6 +108,25 @@ def _governance_tables(s: Session, start: int, end: int, today: date) -> list[Ta
     ]  # fmt: skip
 
 
+def _summary(tables: list[Table]) -> Table:
+    """The year at a glance, read from the pack's own tables (so it cannot disagree)."""
+    by = {t.name: t for t in tables}
+    timely = {str(r[0]): r[5] for r in by["requests_timeliness"].rows}
+    faults = by["faults"].as_dict()
+    rows: list[list[object]] = [
+        ["incidents", by["incidents_total"].rows[0][1]],
+        ["subject_access_on_time_percent", timely.get("subject_access")],
+        ["foi_on_time_percent", timely.get("foi")],
+        ["faults_reported", faults.get("reported")],
+        ["mean_hours_to_repair", faults.get("mean_hours_to_repair")],
+        ["camera_reviews_done", len(by["camera_reviews"].rows)],
+        ["cameras_overdue_for_review", len(by["reviews_overdue"].rows)],
+        ["partner_disclosures", len(by["partner_disclosures"].rows)],
+    ]
+    return Table("summary", "The year at a glance", ["measure", "value"], rows,
+                 note="Blank: nothing to measure (e.g. no request answered).")  # fmt: skip
+
+
 def annual_report(s: Session, who: Principal, year: int, today: date) -> Report:
     who.require(Right.STATS_VIEW)
     start, end = year_bounds(year)
@@ -120,6 +139,7 @@ def annual_report(s: Session, who: Principal, year: int, today: date) -> Report:
         *_governance_tables(s, start, end, today),
         self_assessment_table(answers),
     ]
+    tables.insert(0, _summary(tables))
     return Report(
         f"CCTV annual review {year}",
         f"1 January to 31 December {year}, Europe/London. Produced {today:%d/%m/%Y}. "

@@ -127,7 +127,13 @@ def build_router(pages: Pages) -> APIRouter:
             year=chosen,
             years=list(range(today.year, today.year - 6, -1)),
             report=report,
-            shown=("requests_timeliness", "requests_by_kind", "faults", "recording_uptime"),
+            shown=(
+                "summary",
+                "requests_timeliness",
+                "requests_by_kind",
+                "faults",
+                "recording_uptime",
+            ),
             code=report.table("code_self_assessment"),
         )
 

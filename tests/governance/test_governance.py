@@ -207,3 +207,25 @@ def test_a_client_viewer_downloads_only_its_own_clients_reports(gov: Gov) -> Non
         assert own.status_code == 200 and "acme-2026-05.pdf" in own.headers["content-disposition"]
         other = client.get("/governance/clients/brook/reports/2026-05.pdf")
         assert other.status_code == 403
+
+
+def test_the_server_makes_last_months_reports_on_schedule(gov: Gov) -> None:
+    import time
+
+    from watchkeeper.governance.models import ClientReport
+    from watchkeeper.governance.schedule import MonthlyReports
+
+    gov.clock.advance(20 * 86400)  # July: June's reports are due
+    timer = MonthlyReports(gov.system.db, gov.system.governance.clients).start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with gov.system.db.session() as s:
+                months = sorted((r.client_id, r.month) for r in s.scalars(select(ClientReport)))
+            if len(months) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        timer.stop()
+    assert months == [("acme", "2026-06"), ("brook", "2026-06")]
+    assert timer.run_once() == 0  # made once

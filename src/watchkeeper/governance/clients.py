@@ -3,8 +3,9 @@ client users, and the monthly monitoring report.
 
 A month's report is generated once and kept (what the client was sent is what is shown
 again); generating it again on demand replaces it and is audited. The schedule
-(:meth:`ClientService.generate_due`, run by the ``reports monthly`` command from cron or
-a timer) makes last month's report for every client that has none.
+(:meth:`ClientService.generate_due`, run hourly by the server's ``MonthlyReports`` timer
+or by the ``reports monthly`` command from cron) makes last month's report for every
+client that has none.
 """
 
 from __future__ import annotations

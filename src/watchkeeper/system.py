@@ -21,6 +21,7 @@ from watchkeeper.db.migrate import upgrade
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
+from watchkeeper.governance.services import Governance
 from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.mqtt.client import MqttLink
 from watchkeeper.playback.service import PlaybackService
@@ -67,6 +68,8 @@ class System:
     requests: RequestService
     live: LiveSessions
     """Open live sockets, re-checked against their sessions; log-out ends its own."""
+    governance: Governance
+    """Camera reviews, DPIAs, signage, operators' records, documents, clients, disclosures."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -107,6 +110,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
     incidents = IncidentService(clock, RecordingHolds(clock), hold_days=settings.incident_hold_days)
     users = UserService(clock, policy)
     cameras = CameraService(clock)
+    governance = Governance.build(clock)
     return System(
         settings=settings,
         clock=clock,
@@ -115,7 +119,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         cameras=cameras,
         incidents=incidents,
         radio=RadioService(clock, incidents),
-        shifts=ShiftService(clock, RecordedHealth(clock)),
+        shifts=ShiftService(clock, RecordedHealth(clock), gate=governance.documents.require_read),
         visitors=VisitorService(clock),
         faults=FaultService(clock),
         partners=PartnerService(clock),
@@ -123,6 +127,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         requests=RequestService(clock, CameraService(clock)),
         live=LiveSessions(session_check(db, users, cameras)),
         alerts=AlertQueue(clock, cameras, incidents),
+        governance=governance,
     )
 
 

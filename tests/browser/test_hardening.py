@@ -56,7 +56,12 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
     evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills", "/redaction")
     analytics = ("/alerts", "/motion", "/analytics", "/analytics/cameras/TC-001")
-    for path in (*pages, *console, *evidence, *analytics):
+    governance = ("/governance", "/governance/reviews", "/governance/reviews/TC-001",
+                  "/governance/dpias", "/governance/signage", "/governance/operators",
+                  "/governance/documents", "/documents", "/governance/clients",
+                  "/governance/clients/acme", "/partners", "/statistics", "/reports",
+                  "/public/cameras")  # fmt: skip
+    for path in (*pages, *console, *evidence, *analytics, *governance):
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server

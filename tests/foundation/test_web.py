@@ -32,6 +32,13 @@ PATH_VALUES = {
     "alert_id": "1",
     "zone_id": "1",
     "rule_id": "1",
+    "sign_id": "1",
+    "record_id": "1",
+    "version_id": "1",
+    "client_id": "acme",
+    "month": "2026-01",
+    "year": "2026",
+    "table": "incidents_total",
 }
 
 

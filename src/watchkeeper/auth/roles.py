@@ -67,6 +67,13 @@ class Right(enum.StrEnum):
     REDACTION_MANAGE = "redaction.manage"
     """Open the redaction studio: decide who is obscured, render and download the copy."""
     SYSTEM_HEALTH = "system.health"
+    GOVERNANCE_VIEW = "governance.view"
+    """See camera reviews, DPIAs, signage, operators' records, documents, clients, reports."""
+    GOVERNANCE_MANAGE = "governance.manage"
+    """Complete camera reviews; keep the DPIA, signage, operator and client records; issue
+    controlled documents; generate client reports."""
+    CLIENT_REPORTS = "client.reports"
+    """A client viewer: download its own client's monthly monitoring reports."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -102,6 +109,8 @@ _SUPERVISOR = _OPERATOR | {
     R.STATS_VIEW,
     R.USERS_VIEW,
     R.PARTNERS_MANAGE,
+    R.GOVERNANCE_VIEW,
+    R.GOVERNANCE_MANAGE,
 }
 
 RIGHTS: dict[Role, frozenset[Right]] = {
@@ -124,6 +133,8 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.REQUESTS_APPROVE,
             R.EVIDENCE_EXPORT,
             R.REDACTION_MANAGE,
+            R.GOVERNANCE_VIEW,
+            R.GOVERNANCE_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -137,12 +148,15 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.FAULTS_VIEW,
             R.STATS_VIEW,
             R.REQUESTS_VIEW,
+            R.GOVERNANCE_VIEW,
         }
     ),
     Role.POLICE_LIAISON: frozenset(
         {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.INCIDENTS_VIEW}
     ),
-    Role.CLIENT_VIEWER: frozenset({R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK}),
+    Role.CLIENT_VIEWER: frozenset(
+        {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.CLIENT_REPORTS}
+    ),
     Role.PARTNER_MEMBER: frozenset({R.PROFILE, R.RADIO_WRITE}),
     Role.ADMIN: frozenset(
         _STAFF

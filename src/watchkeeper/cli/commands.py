@@ -11,6 +11,7 @@ from watchkeeper.cli import (
     record,
     records,
     redaction,
+    reports,
     server,
     simulate,
     users,
@@ -28,4 +29,5 @@ MODULES: tuple[ModuleType, ...] = (
     simulate,
     evidence,
     redaction,
+    reports,
 )

@@ -20,6 +20,7 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
+from watchkeeper.governance.schedule import MonthlyReports
 from watchkeeper.system import (
     System,
     live_recorder_config,
@@ -126,9 +127,11 @@ def register(app: typer.Typer) -> None:
             start_redaction_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
+            reports = MonthlyReports(system.db, system.governance.clients).start()
             try:
                 uvicorn.Server(server_config(system, log_level="info")).run()
             finally:
+                reports.stop()
                 checkpoints.stop()
 
     @app.command("demo")

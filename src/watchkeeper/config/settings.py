@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         description="Map tiles for the camera map, e.g. https://tiles.example/{z}/{x}/{y}.png "
         "(a server you are licensed to use); empty: the plain vector map of the register",
     )
+    operator_name: str = Field(
+        "Borough Council CCTV Control Centre",
+        min_length=1,
+        max_length=200,
+        description="Who operates the cameras, as the published camera register names it",
+    )
     recorder: RecorderConfig = Field(
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "

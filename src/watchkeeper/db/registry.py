@@ -12,6 +12,7 @@ from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
+from watchkeeper.governance import models as governance_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
@@ -30,6 +31,7 @@ _MODULES = (
     ptz_models,
     analytics_models,
     redaction_models,
+    governance_models,
 )
 metadata = Base.metadata
 

@@ -21,20 +21,26 @@ from watchkeeper.web.routers import (
     audit_pages,
     auth,
     cameras,
+    client_pages,
     console_pages,
     evidence,
     faults,
+    governance_pages,
     incidents,
     live,
     log_pages,
     pages,
+    partner_pages,
     partners,
+    people_pages,
     playback,
     ptz,
+    public_register,
     radio,
     recording_pages,
     records_pages,
     redaction_pages,
+    report_pages,
     requests_pages,
     shifts,
     situation,
@@ -98,6 +104,9 @@ def create_app(system: System) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(analytics_pages.build_router(rendered))
     app.include_router(analytics_setup.build_router(rendered))
+    for governance_router in (governance_pages, people_pages, client_pages, partner_pages,
+                              report_pages, public_register):  # fmt: skip
+        app.include_router(governance_router.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

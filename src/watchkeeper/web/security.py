@@ -43,6 +43,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 VENDOR_FILES = frozenset(
     {
         "htmx.org/dist/htmx.min.js",
+        "chart.js/dist/chart.umd.min.js",
         "hls.js/dist/hls.min.js",
         "leaflet/dist/leaflet.js",
         "leaflet/dist/leaflet.css",

@@ -1,7 +1,7 @@
 """redaction: redacted copies of export parts, their tracks, decisions and job state
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02
 
 Plain CREATE TABLE and CREATE INDEX only, so the same steps run on SQLite and PostgreSQL.

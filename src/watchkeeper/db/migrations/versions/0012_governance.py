@@ -4,7 +4,7 @@ Tables: camera_review, dpia, signage, operator_record, controlled_document,
 document_version, document_ack, client_terms, client_report, partner_disclosure.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-02
 
 Plain CREATE TABLE and CREATE INDEX only, so the same steps run on SQLite and PostgreSQL.

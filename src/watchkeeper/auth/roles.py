@@ -65,6 +65,8 @@ class Right(enum.StrEnum):
     EVIDENCE_EXPORT = "evidence.export"
     """Build, cancel and download export packages."""
     SYSTEM_HEALTH = "system.health"
+    SYSTEM_ALARMS = "system.alarms"
+    """Disk and recording alarms shown as a banner on every page (supervisory roles)."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -99,6 +101,7 @@ _SUPERVISOR = _OPERATOR | {
     R.STATS_VIEW,
     R.USERS_VIEW,
     R.PARTNERS_MANAGE,
+    R.SYSTEM_ALARMS,
 }
 
 RIGHTS: dict[Role, frozenset[Right]] = {
@@ -150,6 +153,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.AUDIT_VERIFY,
             R.FAULTS_VIEW,
             R.FAULTS_WRITE,
+            R.SYSTEM_ALARMS,
         }
     ),
 }

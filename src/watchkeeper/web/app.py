@@ -10,7 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.live.hls import LiveHls
+from watchkeeper.recording.camera_health import CameraHealthReport
 from watchkeeper.system import System
+from watchkeeper.web.alarms import AlarmWatch
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
     api_docs,
@@ -21,6 +23,7 @@ from watchkeeper.web.routers import (
     console_pages,
     evidence,
     faults,
+    health_pages,
     incidents,
     live,
     log_pages,
@@ -31,6 +34,7 @@ from watchkeeper.web.routers import (
     radio,
     recording_pages,
     records_pages,
+    register_pages,
     requests_pages,
     shifts,
     stats,
@@ -66,7 +70,7 @@ def create_app(system: System) -> FastAPI:
     app.state.system = system
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    rendered = Pages()
+    rendered = Pages(alarms=AlarmWatch(system).for_user)
     vendor = find_vendor_dir()
     swagger = vendor is not None and (vendor / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file()
     app.include_router(api_docs.build_router(rendered, swagger))
@@ -85,9 +89,11 @@ def create_app(system: System) -> FastAPI:
     app.include_router(log_pages.build_router(rendered))
     app.include_router(recording_pages.build_router(rendered))
     app.include_router(audit_pages.build_router(rendered))
+    app.include_router(health_pages.build_router(rendered, CameraHealthReport(system.clock)))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
+    app.include_router(register_pages.build_router(rendered))  # /cameras/{id}: after fixed paths
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

@@ -23,10 +23,12 @@ from watchkeeper.recording.gaps import DayReport, day_report
 from watchkeeper.recording.holds import release_hold
 from watchkeeper.recording.models import RecordingHold
 from watchkeeper.records.incident_models import Incident, IncidentCamera
+from watchkeeper.records.vocab import IncidentStatus
 from watchkeeper.system import System
 from watchkeeper.timeutil import date_to_us, to_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.forms import REFUSALS, FormCheck
+from watchkeeper.web.overview import expiring_holds
 from watchkeeper.web.templating import Pages
 from watchkeeper.web.uk import format_uk_date, parse_uk_date
 
@@ -95,6 +97,11 @@ def build_router(pages: Pages) -> APIRouter:
             who=who,
             rows=_holds(s, now, q, chosen),
             incident_of=_incident_holds(s),
+            open_refs=set(
+                s.scalars(select(Incident.ref).where(Incident.status == IncidentStatus.OPEN.value))
+            ),
+            reminder_days=system.settings.hold_reminder_days,
+            due=expiring_holds(s, now, system.settings.hold_reminder_days),
             q=q,
             state=chosen,
             states=STATES,

@@ -38,6 +38,7 @@ from watchkeeper.web.routers import (
     requests_pages,
     shifts,
     stats,
+    user_pages,
     users,
     visitors,
 )
@@ -76,6 +77,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(api_docs.build_router(rendered, swagger))
     app.include_router(auth.build_router(rendered))
     app.include_router(pages.build_router(rendered))
+    app.include_router(user_pages.build_router(rendered))
     app.include_router(cameras.router)
     app.include_router(users.router)
     app.include_router(audit.router)

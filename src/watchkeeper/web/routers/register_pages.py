@@ -88,7 +88,7 @@ def _spec(check: FormCheck, camera_id: str, form: dict[str, str]) -> CameraSpec 
     if last and nxt and nxt < last:
         check.add("next_review", "the next review cannot come before the last one")
     if form["status"] == CameraStatus.ACTIVE.value:
-        why = "an active camera needs a {} (Surveillance Camera Code): fill it in, or keep planned"
+        why = "an active camera needs a {}: fill it in, or keep the camera planned"
         if not form["purpose"].strip():
             check.add("purpose", why.format("purpose"))
         if not form["dpia_ref"].strip():
@@ -222,7 +222,8 @@ def build_router(pages: Pages) -> APIRouter:
         spec = _spec(check, camera_id, form)
         if check.ok and spec is not None and area is not None:
             try:
-                system.cameras.apply(s, [(area.site_id, area.id, spec)], who.actor, why)
+                with s.begin_nested():  # a refusal leaves the row as it was
+                    system.cameras.apply(s, [(area.site_id, area.id, spec)], who.actor, why)
             except ImportRejected as exc:
                 for problem in exc.problems:
                     field = next((f for f in URL_FIELDS if f"{f}:" in problem), "status")
@@ -230,7 +231,6 @@ def build_router(pages: Pages) -> APIRouter:
             except REFUSALS as exc:
                 check.refused("status", exc)
         if not check.ok:
-            s.rollback()
             # what was typed comes back, but never a credential
             shown = {**form, **{f: redact_url(form[f]) for f in URL_FIELDS}, "reason": reason}
             again = system.cameras.get(s, who, camera_id)

@@ -55,7 +55,8 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio")
     console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
     evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills")
-    for path in (*pages, *console, *evidence):
+    admin = ("/health/cameras", "/cameras/TC-001", "/account", "/users/sue")
+    for path in (*pages, *console, *evidence, *admin):
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server

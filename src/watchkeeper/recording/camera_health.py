@@ -170,6 +170,8 @@ class CameraHealthReport:
 
     def _not_recording(self, main: StreamHealth, seg: Segment | None, now: int) -> str:
         """Why the main stream is not recording now ('' when it is)."""
+        if main.state == "unknown":
+            return "main stream never reported by a recorder"
         if main.state != StreamState.STREAMING.value:
             return f"main stream {main.state}" + (f": {main.reason}" if main.reason else "")
         if seg is None or seg.end_us < now - self.recent_us:

@@ -13,7 +13,7 @@ from watchkeeper.ptz.models import PtzCamera
 from watchkeeper.recording.camera_health import CameraHealthReport, recorded_per_day
 from watchkeeper.recording.models import InitSegment, Segment, StreamEvent
 from watchkeeper.timeutil import US_PER_S, date_to_us, to_local
-from watchkeeper.web.alarms import cameras_not_recording
+from watchkeeper.web.alarms import AlarmWatch, cameras_not_recording
 
 from .conftest import World
 
@@ -138,3 +138,18 @@ def test_streaming_without_footage_is_flagged_and_uptime_is_cached(world: World)
         edges = [date_to_us(to_local(now).date() - timedelta(days=6 - i)) for i in range(7)]
         fresh = recorded_per_day(s, [*edges, world.clock.now_us()])[("TC-001", "main")][-1]
     assert fresh == cached + HOUR  # the page's figure is at most a minute old
+
+
+def test_alarm_banner_is_cached_and_only_for_supervisory_roles(world: World) -> None:
+    _midnight, now = _setup(world)
+    watch = AlarmWatch(world.system, ttl_s=5.0)
+    assert watch.for_user(world.operator) is None  # no query for who may not see alarms
+    first = watch.for_user(world.supervisor)
+    assert first is not None and [a.camera_id for a in first.cameras] == ["TC-002"]
+    assert first.disk is None  # this process does not record: no disk figure to show
+    with world.session() as s:  # TC-001 goes offline
+        _event(s, "TC-001", now, "offline", "connection refused")
+    assert watch.for_user(world.supervisor) is first  # within the few seconds cached
+    world.clock.advance(6)
+    again = watch.for_user(world.supervisor)
+    assert again is not None and [a.camera_id for a in again.cameras] == ["TC-001", "TC-002"]

@@ -6,7 +6,7 @@ Invariants:
   the state is the stream's latest event and fps, bitrate and last frame are those of its
   latest indexed segment (``source`` says which). A recorder on another node is thus read
   from the database, like the daily check's counts (``recording/health.py``).
-- Recorded hours per day are the span of indexed live segments inside each Europe/London
+- Recorded hours per day are the span of indexed segments inside each Europe/London
   day (a segment across midnight is split at midnight); uptime % is that span over the
   part of the day gone by. The index is the truth: a span deleted by retention or by disk
   pressure no longer counts.
@@ -23,8 +23,9 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.cameras.models import Camera, CameraStatus
@@ -104,7 +105,9 @@ class CameraHealthReport:
         self.recent_us = recent_seconds * US_PER_S
         self.uptime_ttl_s = uptime_ttl_s
         self._lock = threading.Lock()
-        self._uptime: tuple[float, tuple[int, ...], dict[tuple[str, str], list[int]]] | None = None
+        self._uptime: (
+            tuple[float, tuple[int, ...], dict[tuple[str, str], list[int]], frozenset[Any]] | None
+        ) = None
 
     def build(
         self,
@@ -121,7 +124,7 @@ class CameraHealthReport:
         latest_seg = _latest_segments(s, keys)
         latest_event = _latest_events(s, keys)
         reconnects = _reconnects(s, edges[-2])
-        uptime = self._uptimes(s, edges)
+        uptime = self._uptimes(s, edges, keys)
         offsets = {
             r.camera_id: (r.clock_offset_us, r.clock_checked_us)
             for r in s.scalars(select(PtzCamera).where(PtzCamera.clock_offset_us.is_not(None)))
@@ -231,54 +234,63 @@ class CameraHealthReport:
             days=days,
         )
 
-    def _uptimes(self, s: Session, edges: list[int]) -> dict[tuple[str, str], list[int]]:
+    def _uptimes(
+        self, s: Session, edges: list[int], keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[int]]:
         """Recorded µs per (camera, stream) per day; cached while the days are the same."""
         mono = self.clock.monotonic()
         with self._lock:
             cached = self._uptime
-            if cached and cached[1] == tuple(edges[:-1]) and mono - cached[0] < self.uptime_ttl_s:
+            fresh = cached and mono - cached[0] < self.uptime_ttl_s
+            if cached and fresh and cached[1] == tuple(edges[:-1]) and set(keys) <= cached[3]:
                 return cached[2]
-        found = recorded_per_day(s, edges)
+        found = recorded_per_day(s, edges, keys)
         with self._lock:
-            self._uptime = (mono, tuple(edges[:-1]), found)
+            self._uptime = (mono, tuple(edges[:-1]), found, frozenset(keys))
         return found
 
 
-def recorded_per_day(s: Session, edges: list[int]) -> dict[tuple[str, str], list[int]]:
-    """Indexed live footage per (camera, stream) in each ``[edges[i], edges[i+1])``.
+def recorded_per_day(
+    s: Session, edges: list[int], keys: Iterable[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], list[int]]:
+    """Indexed footage per (camera, stream) in each ``[edges[i], edges[i+1])``.
 
-    One grouped query: each segment is put in the day it starts in (or -1 before the
-    first), counted up to that day's end, and what runs past the end ("spill") is added
-    to the next day. Segments are far shorter than a day, so no segment spans two ends.
+    One statement per stream, read from the span index alone (camera, stream, start, end:
+    no table row is touched): the length of the segments that start in each day, and the
+    end of the last segment that starts before each edge; a segment across an edge gives
+    the part after it to the day it runs into. Segments are far shorter than a day.
+    Segments being deleted (phase one, a moment) still count until their row goes.
+    ``keys`` defaults to every stream with a segment.
     """
     days = len(edges) - 1
-    start, end = Segment.start_us, Segment.end_us
-    bucket = case(*[(start < edges[i], i - 1) for i in range(days)], else_=days - 1)
-    hi = case(*[(start < edges[i], edges[i]) for i in range(days)], else_=edges[days])
-    inside = case((end > hi, hi), else_=end) - start
-    spill = case((end > hi, end - hi), else_=0)
-    rows = s.execute(
-        select(
-            Segment.camera_id,
-            Segment.stream,
-            bucket.label("b"),
-            func.sum(inside),
-            func.sum(spill),
-        )
-        .where(
-            Segment.state == SegmentState.LIVE.value,
-            Segment.end_us > edges[0],
-            Segment.start_us < edges[days],
-        )
-        .group_by(Segment.camera_id, Segment.stream, bucket)
-    ).all()
+    cam: BindParameter[str] = bindparam("cam")
+    stream: BindParameter[str] = bindparam("stream")
+    mine = (Segment.camera_id == cam, Segment.stream == stream)
+    sums = [
+        select(func.coalesce(func.sum(Segment.end_us - Segment.start_us), 0))
+        .where(*mine, Segment.start_us >= edges[i], Segment.start_us < edges[i + 1])
+        .scalar_subquery()
+        for i in range(days)
+    ]
+    ends = [
+        select(Segment.end_us)
+        .where(*mine, Segment.start_us < edge)
+        .order_by(Segment.start_us.desc())
+        .limit(1)
+        .scalar_subquery()
+        for edge in edges
+    ]
+    statement = select(*sums, *ends)
+    if keys is None:
+        listed = s.execute(select(Segment.camera_id, Segment.stream).distinct())
+        keys = [(c, st) for c, st in listed]
     found: dict[tuple[str, str], list[int]] = {}
-    for cam, stream, b, inner, over in rows:
-        per = found.setdefault((cam, stream), [0] * days)
-        if b >= 0:
-            per[b] += int(inner or 0)
-        if b + 1 < days:
-            per[b + 1] += int(over or 0)
+    for key in keys:
+        row = s.execute(statement, {"cam": key[0], "stream": key[1]}).one()
+        spill = [max(0, int(end or 0) - edge) for end, edge in zip(row[days:], edges, strict=True)]
+        per = [int(row[i]) + spill[i] - spill[i + 1] for i in range(days)]
+        if any(per):
+            found[key] = per
     return found
 
 

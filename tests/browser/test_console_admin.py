@@ -344,6 +344,11 @@ def test_hold_reminders_and_an_open_incidents_hold_extended(console: Console) ->
     page.click("form.filters button")
     rows = page.locator("#hold-rows tr[id^=hold-]")
     assert rows.count() == 1 and "CAD-77" in rows.inner_text()
+    page.fill("#q", "")
+    page.select_option("select[name=state]", "lapsing soon")  # search by expiry
+    page.click("form.filters button")
+    page.wait_for_url("**state=lapsing+soon**")
+    assert rows.count() == 1 and "CAD-77" in rows.inner_text()
     page.goto(console.url + "/audit?action=recording.hold.extend")
     trail = page.inner_text("main")
     assert console.incident_ref in trail and "still open" in trail

@@ -213,8 +213,12 @@ class Retention:
             level = DiskLevel.WARN
         else:
             level = DiskLevel.OK
-        left = "unknown" if days is None else _duration(days)
-        msg = f"disk {level.value}: {fraction:.1%} free, about {left} of recording left"
+        left = (
+            "time to full not known yet (too little recorded in the last day)"
+            if days is None
+            else f"about {_duration(days)} of recording left"
+        )
+        msg = f"disk {level.value}: {fraction:.1%} free, {left}"
         return DiskStatus(level, usage, fraction, per_day, days, msg)
 
     def _short(self, u: DiskUsage) -> bool:

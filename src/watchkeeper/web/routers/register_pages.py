@@ -227,6 +227,8 @@ def build_router(pages: Pages) -> APIRouter:
             except ImportRejected as exc:
                 for problem in exc.problems:
                     field = next((f for f in URL_FIELDS if f"{f}:" in problem), "status")
+                    field = "owner" if "owner" in problem else field
+                    field = "area_id" if "area" in problem and "belongs" in problem else field
                     check.add(field, problem.removeprefix(f"camera {camera_id}: "))
             except REFUSALS as exc:
                 check.refused("status", exc)

@@ -265,6 +265,8 @@ def build_router(pages: Pages) -> APIRouter:
         why = check.text("disable_reason", disable_reason, 1000)
         if not enable and not why:
             check.add("disable_reason", "say why the account is disabled")
+        if not enable and username == who.username:
+            check.add("disable_reason", "you cannot disable your own account")
         if check.ok:
             try:
                 system.users.set_disabled(s, username, not enable, who.actor, why or "enabled")

@@ -138,6 +138,15 @@ def test_streaming_without_footage_is_flagged_and_uptime_is_cached(world: World)
         edges = [date_to_us(to_local(now).date() - timedelta(days=6 - i)) for i in range(7)]
         fresh = recorded_per_day(s, [*edges, world.clock.now_us()])[("TC-001", "main")][-1]
     assert fresh == cached + HOUR  # the page's figure is at most a minute old
+    world.clock.advance(61)  # today is read again; the days before stay cached longer
+    with world.session() as s:
+        _segment(s, "TC-001", midnight - 20 * HOUR, midnight - 19 * HOUR)  # yesterday
+        s.flush()
+        days = report.build(s, [cam])[0].main.days
+        assert days[-1].recorded_us == fresh and days[-2].recorded_us == 30 * US_PER_S
+        world.clock.advance(600)
+        days = report.build(s, [cam])[0].main.days
+        assert days[-2].recorded_us == 30 * US_PER_S + HOUR
 
 
 def test_alarm_banner_is_cached_and_only_for_supervisory_roles(world: World) -> None:

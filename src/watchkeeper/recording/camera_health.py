@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 DAYS = 7
+_Uptime = tuple[float, tuple[int, ...], dict[tuple[str, str], list[int]], frozenset[Any]]
+"""(monotonic time read, day edges, recorded µs per stream per day, streams asked for)"""
 RECONNECT_FROM = {StreamState.STREAMING.value, StreamState.STALLED.value}
 
 
@@ -98,16 +100,23 @@ def day_edges(today: date, now_us: int, days: int = DAYS) -> list[int]:
 
 
 class CameraHealthReport:
-    """Builds :class:`CameraHealth` rows; uptime per day is cached for ``uptime_ttl_s``."""
+    """Builds :class:`CameraHealth` rows; today's uptime is cached for ``uptime_ttl_s``,
+    the days before for ``past_ttl_s``."""
 
-    def __init__(self, clock: Clock, recent_seconds: int = 300, uptime_ttl_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        recent_seconds: int = 300,
+        uptime_ttl_s: float = 60.0,
+        past_ttl_s: float = 600.0,
+    ) -> None:
         self.clock = clock
         self.recent_us = recent_seconds * US_PER_S
         self.uptime_ttl_s = uptime_ttl_s
         self._lock = threading.Lock()
-        self._uptime: (
-            tuple[float, tuple[int, ...], dict[tuple[str, str], list[int]], frozenset[Any]] | None
-        ) = None
+        self.past_ttl_s = past_ttl_s
+        self._today: _Uptime | None = None
+        self._past: _Uptime | None = None
 
     def build(
         self,
@@ -237,17 +246,27 @@ class CameraHealthReport:
     def _uptimes(
         self, s: Session, edges: list[int], keys: list[tuple[str, str]]
     ) -> dict[tuple[str, str], list[int]]:
-        """Recorded µs per (camera, stream) per day; cached while the days are the same."""
+        """Recorded µs per (camera, stream) per day. Today is read again after
+        ``uptime_ttl_s``; the days before only after ``past_ttl_s`` (they change only when
+        footage is deleted), each for the same days and streams."""
         mono = self.clock.monotonic()
+        past_edges, want = tuple(edges[:-1]), frozenset(keys)
         with self._lock:
-            cached = self._uptime
-            fresh = cached and mono - cached[0] < self.uptime_ttl_s
-            if cached and fresh and cached[1] == tuple(edges[:-1]) and set(keys) <= cached[3]:
-                return cached[2]
-        found = recorded_per_day(s, edges, keys)
-        with self._lock:
-            self._uptime = (mono, tuple(edges[:-1]), found, frozenset(keys))
-        return found
+            today, past = self._today, self._past
+        if not (today and today[1] == past_edges and want <= today[3]
+                and mono - today[0] < self.uptime_ttl_s):  # fmt: skip
+            if not (past and past[1] == past_edges and want <= past[3]
+                    and mono - past[0] < self.past_ttl_s):  # fmt: skip
+                past = (mono, past_edges, recorded_per_day(s, list(past_edges), keys), want)
+            now = recorded_per_day(s, edges[-2:], keys)
+            merged = {
+                k: [*past[2].get(k, [0] * (len(edges) - 2)), now.get(k, [0])[0]]
+                for k in set(past[2]) | set(now)
+            }
+            today = (mono, past_edges, merged, want)
+            with self._lock:
+                self._today, self._past = today, past
+        return today[2]
 
 
 def recorded_per_day(

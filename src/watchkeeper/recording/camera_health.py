@@ -129,7 +129,7 @@ class CameraHealthReport:
         now = self.clock.now_us()
         today = to_local(now).date()
         edges = day_edges(today, now)
-        keys = [(c.id, st) for c in cameras for st in self._streams(c)]
+        keys = [(c.id, st) for c in cameras for st in self._streams(c, live)]
         latest_seg = _latest_segments(s, keys)
         latest_event = _latest_events(s, keys)
         reconnects = _reconnects(s, edges[-2])
@@ -151,7 +151,7 @@ class CameraHealthReport:
                     uptime.get(key, [0] * DAYS),
                     edges,
                 )
-                for key in ((cam.id, st) for st in self._streams(cam))
+                for key in ((cam.id, st) for st in self._streams(cam, live))
             ]
             why_not = self._not_recording(streams[0], latest_seg.get((cam.id, "main")), now)
             flag = why_not if ever_reported and cam.status is CameraStatus.ACTIVE else ""
@@ -177,8 +177,9 @@ class CameraHealthReport:
         return rows
 
     @staticmethod
-    def _streams(cam: Camera) -> list[str]:
-        return ["main", "sub"] if cam.sub_url else ["main"]
+    def _streams(cam: Camera, live: Mapping[str, Health]) -> list[str]:
+        """The main stream, and the sub-stream if the camera has one or it is recorded."""
+        return ["main", "sub"] if cam.sub_url or f"{cam.id}/sub" in live else ["main"]
 
     def _not_recording(self, main: StreamHealth, seg: Segment | None, now: int) -> str:
         """Why the main stream is not recording now ('' when it is)."""

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from watchkeeper.analytics.alerts import AlertQueue
 from watchkeeper.analytics.detect import load_detector
@@ -30,6 +33,7 @@ from watchkeeper.recording.health import RecordedHealth
 from watchkeeper.recording.holds import RecordingHolds
 from watchkeeper.recording.service import RecorderService, recordings_root
 from watchkeeper.records.faults import FaultService, camera_offline
+from watchkeeper.records.hold_keeper import extend_open_incident_holds
 from watchkeeper.records.incidents import IncidentService
 from watchkeeper.records.partners import PartnerService
 from watchkeeper.records.radio import RadioService
@@ -41,6 +45,7 @@ from watchkeeper.timeutil import Clock, SystemClock
 __all__ = [
     "System",
     "build_system",
+    "keep_incident_holds",
     "live_recorder_config",
     "start_analytics",
     "start_export_worker",
@@ -140,6 +145,23 @@ def live_recorder_config(settings: Settings) -> RecorderConfig:
     return config.model_copy(update={"record_sub": True})
 
 
+def keep_incident_holds(system: System) -> bool:
+    """Extend the holds of open incidents before a purge (``records/hold_keeper.py``);
+    ``False`` (logged) when that failed, so the purge waits."""
+    settings = system.settings
+    try:
+        with system.db.session() as s:
+            done = extend_open_incident_holds(
+                s, system.clock, settings.hold_reminder_days, settings.incident_hold_extend_days
+            )
+    except SQLAlchemyError:
+        log.exception("could not extend open incidents' holds; the purge waits")
+        return False
+    for ext in done:
+        log.info("hold %d of open incident %s extended", ext.hold_id, ext.incident_ref)
+    return True
+
+
 def start_recorder(system: System, config: RecorderConfig | None = None) -> RecorderService:
     """Record in this process (``record``, ``serve``, ``demo``); live video uses its fan-out.
 
@@ -151,6 +173,7 @@ def start_recorder(system: System, config: RecorderConfig | None = None) -> Reco
         config or system.settings.recorder,
         system.clock,
         on_offline=camera_offline,
+        before_purge=partial(keep_incident_holds, system),
     )
     recorder.start()
     system.recorder = recorder

@@ -61,7 +61,8 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
                   "/governance/documents", "/documents", "/governance/clients",
                   "/governance/clients/acme", "/partners", "/statistics", "/reports",
                   "/public/cameras")  # fmt: skip
-    for path in (*pages, *console, *evidence, *analytics, *governance):
+    admin = ("/health/cameras", "/cameras/TC-001", "/account", "/users/sue")
+    for path in (*pages, *console, *evidence, *analytics, *governance, *admin):
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server

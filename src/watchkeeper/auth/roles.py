@@ -74,6 +74,8 @@ class Right(enum.StrEnum):
     controlled documents; generate client reports."""
     CLIENT_REPORTS = "client.reports"
     """A client viewer: download its own client's monthly monitoring reports."""
+    SYSTEM_ALARMS = "system.alarms"
+    """Disk and recording alarms shown as a banner on every page (supervisory roles)."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -111,6 +113,7 @@ _SUPERVISOR = _OPERATOR | {
     R.PARTNERS_MANAGE,
     R.GOVERNANCE_VIEW,
     R.GOVERNANCE_MANAGE,
+    R.SYSTEM_ALARMS,
 }
 
 RIGHTS: dict[Role, frozenset[Right]] = {
@@ -168,6 +171,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.AUDIT_VERIFY,
             R.FAULTS_VIEW,
             R.FAULTS_WRITE,
+            R.SYSTEM_ALARMS,
         }
     ),
 }

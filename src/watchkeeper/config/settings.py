@@ -97,6 +97,19 @@ class Settings(BaseSettings):
         max_length=200,
         description="Who operates the cameras, as the published camera register names it",
     )
+    hold_reminder_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description="Days before a footage hold lapses that the dashboard and the holds page "
+        "remind of it; an open incident's holds are extended when they come this close",
+    )
+    incident_hold_extend_days: int = Field(
+        30,
+        ge=1,
+        le=3660,
+        description="Days an open incident's footage hold is extended by, each time audited",
+    )
     recorder: RecorderConfig = Field(
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "

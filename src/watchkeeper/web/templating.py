@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,11 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 class Pages:
-    def __init__(self) -> None:
+    """Renders templates; ``alarms`` (who -> banner content) feeds the alarm banner of
+    every page that has a logged-in user."""
+
+    def __init__(self, alarms: Callable[[Any], Any] | None = None) -> None:
+        self.alarms = alarms
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         env = self.templates.env
         # Every page prints UK form (dd/mm/yyyy, 24-hour, London), whatever the browser.
@@ -31,4 +36,6 @@ class Pages:
     def render(
         self, request: Request, name: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
+        if self.alarms is not None and "alarms" not in context:
+            context["alarms"] = self.alarms(context.get("who"))
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)

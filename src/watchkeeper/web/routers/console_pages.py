@@ -80,7 +80,8 @@ def build_router(pages: Pages) -> APIRouter:
         if who.can(Right.INCIDENTS_VIEW):
             ctx["incidents"] = open_incidents(s)
         if who.can(Right.HOLDS_VIEW):
-            ctx["holds"] = expiring_holds(s, now)
+            ctx["reminder_days"] = system.settings.hold_reminder_days
+            ctx["holds"] = expiring_holds(s, now, ctx["reminder_days"])
         if who.can(Right.STATS_VIEW) or who.can(Right.CAMERAS_MANAGE):  # supervisory roles
             ctx["reviews"] = reviews_due(s, system.shifts.today())
             ctx["today"] = system.shifts.today()

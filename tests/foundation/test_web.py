@@ -26,7 +26,19 @@ PATH_VALUES = {
     "visitor_id": "1",
     "seq": "0",
     "job_id": "1",
+    "rid": "1",
     "token_id": "999999",
+    "span_id": "1",
+    "alert_id": "1",
+    "zone_id": "1",
+    "rule_id": "1",
+    "sign_id": "1",
+    "record_id": "1",
+    "version_id": "1",
+    "client_id": "acme",
+    "month": "2026-01",
+    "year": "2026",
+    "table": "incidents_total",
 }
 
 

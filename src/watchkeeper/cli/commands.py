@@ -11,6 +11,8 @@ from watchkeeper.cli import (
     nodes,
     record,
     records,
+    redaction,
+    reports,
     server,
     simulate,
     storage,
@@ -28,6 +30,8 @@ MODULES: tuple[ModuleType, ...] = (
     record,
     simulate,
     evidence,
+    redaction,
+    reports,
     nodes,
     storage,
 )

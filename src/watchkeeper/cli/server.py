@@ -20,7 +20,15 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
-from watchkeeper.system import System, live_recorder_config, start_export_worker, start_recorder
+from watchkeeper.governance.schedule import MonthlyReports
+from watchkeeper.system import (
+    System,
+    live_recorder_config,
+    start_analytics,
+    start_export_worker,
+    start_recorder,
+    start_redaction_worker,
+)
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -119,12 +127,16 @@ def register(app: typer.Typer) -> None:
                 node = start_node(system, live_recorder_config(system.settings))
             elif record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
+            reports = MonthlyReports(system.db, system.governance.clients).start()
             try:
                 uvicorn.Server(server_config(system, log_level="info")).run()
             finally:
+                reports.stop()
                 checkpoints.stop()
                 if node is not None:
                     node.stop()  # last rows under the leases, then the leases handed on
@@ -156,7 +168,9 @@ def register(app: typer.Typer) -> None:
             logins = demo_users(system)
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:
@@ -200,7 +214,7 @@ def start_demo_rig(system: System) -> Rig | None:
 DEMO_USERS = [
     ("operator", Role.OPERATOR, "Demo Operator"),
     ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
-    ("demo-admin", Role.ADMIN, "Demo Administrator"),
+    (FIRST_ADMIN, Role.ADMIN, "Demo Administrator"),
 ]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from watchkeeper.cluster.node import RecorderNode, make_fence
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.service import RecorderService
 from watchkeeper.records.faults import camera_offline
-from watchkeeper.system import System
+from watchkeeper.system import System, keep_incident_holds
 
 __all__ = ["start_node"]
 
@@ -26,6 +28,7 @@ def start_node(system: System, config: RecorderConfig | None = None) -> Recorder
         config,
         system.clock,
         on_offline=camera_offline,
+        before_purge=partial(keep_incident_holds, system),
         node_id=cluster.name,
         fence=make_fence(cluster.name),
         remove_object=system.playback.files.remove_object,

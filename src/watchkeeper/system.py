@@ -18,6 +18,7 @@ from watchkeeper.evidence.jobs import ExportWorker
 from watchkeeper.evidence.requests import RequestService
 from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.playback.service import PlaybackService
+from watchkeeper.police.shares import ShareService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
 from watchkeeper.recording.holds import RecordingHolds
@@ -56,6 +57,8 @@ class System:
     requests: RequestService
     live: LiveSessions
     """Open live sockets, re-checked against their sessions; log-out ends its own."""
+    shares: ShareService
+    """Cameras shared live with the police link (docs/design/police-link.md)."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -100,6 +103,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         playback=PlaybackService(recordings_root(settings.data_dir), clock),
         requests=RequestService(clock, CameraService(clock)),
         live=LiveSessions(session_check(db, users, cameras)),
+        shares=ShareService(clock, cameras),
     )
 
 

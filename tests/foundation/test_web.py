@@ -27,6 +27,7 @@ PATH_VALUES = {
     "seq": "0",
     "job_id": "1",
     "token_id": "999999",
+    "share_id": "1",
 }
 
 

@@ -11,6 +11,7 @@ from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
+from watchkeeper.police import models as police_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
@@ -26,6 +27,7 @@ _MODULES = (
     log_models,
     evidence_models,
     ptz_models,
+    police_models,
 )
 metadata = Base.metadata
 

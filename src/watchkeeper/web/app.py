@@ -27,6 +27,8 @@ from watchkeeper.web.routers import (
     pages,
     partners,
     playback,
+    police,
+    police_portal,
     ptz,
     radio,
     recording_pages,
@@ -88,6 +90,8 @@ def create_app(system: System) -> FastAPI:
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
+    app.include_router(police.build_router(rendered))
+    app.include_router(police_portal.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from watchkeeper.cli import audit, cameras, evidence, record, records, server, simulate, users
+from watchkeeper.cli import (
+    audit,
+    cameras,
+    evidence,
+    police,
+    record,
+    records,
+    server,
+    simulate,
+    users,
+)
 
 __all__ = ["MODULES"]
 
@@ -17,4 +27,5 @@ MODULES: tuple[ModuleType, ...] = (
     record,
     simulate,
     evidence,
+    police,
 )

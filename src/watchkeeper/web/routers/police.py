@@ -31,9 +31,9 @@ from watchkeeper.police.models import CameraShare
 from watchkeeper.police.shares import MAX_MINUTES, ShareSpec
 from watchkeeper.records.incident_models import Incident
 from watchkeeper.system import System
-from watchkeeper.timeutil import format_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.uk import format_uk
 
 __all__ = ["build_router"]
 
@@ -115,8 +115,8 @@ def _out(s: Session, system: System, shares: list[CameraShare]) -> list[ShareOut
             cad_ref=sh.cad_ref,
             reason=sh.reason,
             shared_by=sh.shared_by,
-            shared=format_local(sh.shared_us),
-            expires=format_local(sh.expires_us),
+            shared=format_uk(sh.shared_us),
+            expires=format_uk(sh.expires_us),
             expires_us=sh.expires_us,
             ptz=sh.ptz,
             viewers=[
@@ -155,7 +155,7 @@ def _wall(system: System, who: Principal) -> tuple[WallOut, list[int]]:
                 incident_ref=refs.get(sh.incident_id or 0, ""),
                 cad_ref=sh.cad_ref,
                 reason=sh.reason,
-                expires=format_local(sh.expires_us),
+                expires=format_uk(sh.expires_us),
                 state=states.get(sh.camera_id, "no video"),
             )
             for sh in shares
@@ -197,7 +197,7 @@ def build_router(pages: Pages) -> APIRouter:
                 username=v.username,
                 force=v.force,
                 collar_number=v.collar_number,
-                last_seen=format_local(v.last_us),
+                last_seen=format_uk(v.last_us),
                 connected=v.connected,
             )
             for v in system.shares.link()

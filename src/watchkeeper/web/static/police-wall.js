@@ -35,7 +35,7 @@ function render(shares) {
       if (!tile) {
         tile = document.createElement("wk-live-tile");
         tile.setAttribute("camera", cam);
-        fig.prepend(tile);
+        fig.querySelector("figcaption").after(tile);
       }
     } else {
       tile?.remove();
@@ -43,7 +43,7 @@ function render(shares) {
         note = document.createElement("div");
         note.className = "police-offline";
         note.setAttribute("role", "status");
-        fig.prepend(note);
+        fig.querySelector("figcaption").after(note);
       }
       note.textContent = `Camera ${s.state}: no live picture`;
     }

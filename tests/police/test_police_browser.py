@@ -144,3 +144,21 @@ def test_officer_files_a_request_and_the_council_has_it_held(site: Site, browser
     other.goto(site.url + "/police/portal")
     assert req.ref not in (other.text_content("main") or "")
     assert refused == []
+
+
+def test_operator_shares_from_the_incident_page_which_lists_it(site: Site, browser: Any) -> None:
+    refused: list[str] = []
+    operator = page_as(browser, site, "olive", refused)
+    operator.goto(f"{site.url}/incidents/{site.room.incident}")
+    operator.click("[data-police-share]")
+    dialog = "#police-share-dialog"
+    assert operator.input_value(f"{dialog} input[name=incident_ref]") == site.room.incident
+    operator.fill(f"{dialog} input[name=camera_id]", SHARED)
+    operator.fill(f"{dialog} input[name=reason]", "inspector asked")
+    operator.click(f"{dialog} button[type=submit]")
+    operator.wait_for_selector("#police-shares tr[data-share] >> text=live until", timeout=20_000)
+    with site.room.system.db.session() as s:
+        assert [sh.camera_id for sh in site.room.system.shares.active(s)] == [SHARED]
+    operator.click("#police-shares [data-police-end]")
+    operator.wait_for_selector("#police-shares tr[data-share] >> text=ended", timeout=20_000)
+    assert refused == []

@@ -44,7 +44,6 @@ class ShareSpec:
     incident_ref: str = ""
     cad_ref: str = ""
     minutes: int = 60
-    ptz: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +113,7 @@ class ShareService:
             incident_id=incident.id if incident else None,
             cad_ref=cad,
             reason=reason,
-            ptz=spec.ptz,
+            ptz=False,  # the PTZ grant is not built yet (docs/design/police-link.md)
             shared_by_id=who.user_id,
             shared_by=who.username,
             shared_us=now,
@@ -129,7 +128,6 @@ class ShareService:
             "incident": incident.ref if incident else "",
             "cad_ref": cad,
             "expires": format_utc(share.expires_us),
-            "ptz": spec.ptz,
         }
         record(s, who.actor, "police.share", "camera_share", str(share.id), reason, details,
                clock=self.clock)  # fmt: skip

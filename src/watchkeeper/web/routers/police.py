@@ -48,7 +48,6 @@ class ShareIn(BaseModel):
     incident_ref: str = Field("", max_length=16)
     cad_ref: str = Field("", max_length=64)
     minutes: int = Field(60, ge=1, le=MAX_MINUTES)
-    ptz: bool = False
 
 
 class EndIn(BaseModel):

@@ -6,7 +6,12 @@ the gap is the longest stretch without recorded video around it: between index r
 inside a file (a hole the index would not show). Compared with the fault's own outage (how
 long the camera sends no usable video), against DESIGN.md's target: outage + 2 s. Usage::
 
-    python bench/record_gaps.py [--preset short|default] [--rounds 3]
+    python bench/record_gaps.py [--preset short|default] [--rounds 3] [--analytics]
+
+``--analytics`` runs the drill twice in one go, first without analytics, then with motion,
+tamper and the person detector running flat out on every camera (every frame analysed, a
+detection asked for every frame with motion, so the detector pool is always full and drops):
+the gaps must be the same (the recorder never waits for analytics).
 
 ``short`` is the integration tests' recorder settings (stall 2 s, back-off 0.2..1 s);
 ``default`` is ``RecorderConfig()``'s (stall 10 s, back-off 0.5..2 s), 6 s segments.
@@ -25,6 +30,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from watchkeeper.analytics.detect import load_detector
+from watchkeeper.analytics.pipeline import AnalyserConfig
+from watchkeeper.analytics.service import AnalyticsService
 from watchkeeper.cameras.models import Area, Camera, CameraKind, CameraStatus, Site
 from watchkeeper.db.engine import Database
 from watchkeeper.db.migrate import upgrade
@@ -113,13 +121,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--preset", choices=sorted(PRESETS), default="short")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--analytics", action="store_true", help="then again with analytics on")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="wk-gaps-") as d:
-        run(PRESETS[args.preset], args.preset, args.rounds, Path(d))
+    for analytics in (False, True) if args.analytics else (False,):
+        with tempfile.TemporaryDirectory(prefix="wk-gaps-") as d:
+            run(PRESETS[args.preset], args.preset, args.rounds, Path(d), analytics)
 
 
-def run(cfg: RecorderConfig, preset: str, rounds: int, tmp: Path) -> None:
+def run(cfg: RecorderConfig, preset: str, rounds: int, tmp: Path, analytics: bool = False) -> None:
     rig_cfg = RigConfig(
         rtsp_port=0, onvif_port=0, control_port=0, footage_seconds=4.0,
         cache_dir=cache_dir() / "tests",
@@ -147,6 +157,13 @@ def run(cfg: RecorderConfig, preset: str, rounds: int, tmp: Path) -> None:
             db, tmp / "rec", cfg, clock, rtsp_opener(cfg.open_timeout_s, cfg.stall_seconds)
         )
         service.start()
+        flat_out = None
+        if analytics:
+            flat_out = AnalyticsService(
+                db, clock, service, config=AnalyserConfig(fps=30, detect_every_s=0.0),
+                detector=load_detector(),
+            )  # fmt: skip
+            flat_out.start()
         try:
             time.sleep(cfg.segment_seconds + 2)
             for _ in range(rounds):
@@ -155,8 +172,17 @@ def run(cfg: RecorderConfig, preset: str, rounds: int, tmp: Path) -> None:
                     rig.fault(f.camera, f.kind, f.seconds)
                 time.sleep(period)
         finally:
+            if flat_out is not None:
+                h = flat_out.health()
+                pool = flat_out.detectors
+                print(f"analytics flat out: {sum(x.frames for x in h)} frames analysed, "
+                      f"{sum(x.dropped for x in h)} packets dropped by analysers, "
+                      f"{pool.done if pool else 0} detections run, "
+                      f"{pool.dropped if pool else 0} dropped by the pool")  # fmt: skip
+                flat_out.stop()
             service.stop()
     print(
+        f"analytics: {'ON, flat out' if analytics else 'off'}; "
         f"preset {preset}: stall {cfg.stall_seconds:g} s, back-off "
         f"{cfg.backoff_initial_s:g}..{cfg.backoff_max_s:g} s, segments {cfg.segment_seconds:g} s; "
         f"{rounds} rounds, {time.monotonic() - w0:.0f} s wall"

@@ -52,10 +52,17 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
     page.click("header button", timeout=5_000)  # Log out
     page.wait_for_url(url + "/login")
     _log_in(page, url, "sue")
-    pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio")
+    pages = ("/cameras", "/incidents", "/incidents/new", "/wall", "/playback", "/radio", "/map")
     console = ("/dashboard", "/shift", "/faults", "/holds", "/gaps?camera=TC-001", "/visitors")
-    evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills")
-    for path in (*pages, *console, *evidence):
+    evidence = ("/requests", "/requests/new?kind=police", "/disclosures", "/stills", "/redaction")
+    analytics = ("/alerts", "/motion", "/analytics", "/analytics/cameras/TC-001")
+    governance = ("/governance", "/governance/reviews", "/governance/reviews/TC-001",
+                  "/governance/dpias", "/governance/signage", "/governance/operators",
+                  "/governance/documents", "/documents", "/governance/clients",
+                  "/governance/clients/acme", "/partners", "/statistics", "/reports",
+                  "/public/cameras")  # fmt: skip
+    admin = ("/health/cameras", "/cameras/TC-001", "/account", "/users/sue")
+    for path in (*pages, *console, *evidence, *analytics, *governance, *admin):
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server

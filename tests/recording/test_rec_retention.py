@@ -285,3 +285,23 @@ def test_real_small_filesystem(db: Database, tmp_path: Path, init_bytes: bytes) 
         status = ret.relieve_pressure()
         assert status.free_fraction >= 0.10 and status.deleted[0] == ids[1]
         assert ids[0] in _live(db)
+
+
+def test_pages_may_reuse_the_recording_rate_but_free_space_is_read_each_time(
+    any_db: Database, tmp_path: Path, init_bytes: bytes
+) -> None:
+    clock = FakeClock()
+    now = clock.now_us()
+    index = SegmentIndex(any_db, clock)
+    for i in range(10):
+        fake_segment(tmp_path, index, init_bytes, "TC-001", now - (10 - i) * MIN, 10_000)
+    disk = FakeDisk(tmp_path, total=200_000, other=76_000)
+    ret = Retention(any_db, tmp_path, RecorderConfig(), clock, disk)
+    first = ret.disk_status(rate_age_s=120)
+    assert first.bytes_per_day == 14_400_000 and first.level is DiskLevel.WARN
+    fake_segment(tmp_path, index, init_bytes, "TC-001", now, 10_000)  # 7 % free now
+    clock.advance(90)
+    again = ret.disk_status(rate_age_s=120)
+    assert again.bytes_per_day == first.bytes_per_day  # the rate: reused
+    assert again.level is DiskLevel.ALARM  # free space: read now
+    assert ret.disk_status().bytes_per_day != first.bytes_per_day  # the recorder reads anew

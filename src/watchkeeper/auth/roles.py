@@ -68,7 +68,18 @@ class Right(enum.StrEnum):
     """Approve or refuse a request (supervisor or data-protection officer)."""
     EVIDENCE_EXPORT = "evidence.export"
     """Build, cancel and download export packages."""
+    REDACTION_MANAGE = "redaction.manage"
+    """Open the redaction studio: decide who is obscured, render and download the copy."""
     SYSTEM_HEALTH = "system.health"
+    GOVERNANCE_VIEW = "governance.view"
+    """See camera reviews, DPIAs, signage, operators' records, documents, clients, reports."""
+    GOVERNANCE_MANAGE = "governance.manage"
+    """Complete camera reviews; keep the DPIA, signage, operator and client records; issue
+    controlled documents; generate client reports."""
+    CLIENT_REPORTS = "client.reports"
+    """A client viewer: download its own client's monthly monitoring reports."""
+    SYSTEM_ALARMS = "system.alarms"
+    """Disk and recording alarms shown as a banner on every page (supervisory roles)."""
     POLICE_SHARE = "police.share"
     """Share cameras with the police link, end one's own shares, see the link's health."""
     POLICE_SHARE_SUPERVISE = "police.share_supervise"
@@ -106,6 +117,7 @@ _OPERATOR = _STAFF | {
 _SUPERVISOR = _OPERATOR | {
     R.POLICE_SHARE_SUPERVISE,
     R.REQUESTS_APPROVE,
+    R.REDACTION_MANAGE,
     R.PTZ_SUPERVISE,
     R.HOLDS_RELEASE,
     R.INCIDENTS_AMEND,
@@ -113,6 +125,9 @@ _SUPERVISOR = _OPERATOR | {
     R.STATS_VIEW,
     R.USERS_VIEW,
     R.PARTNERS_MANAGE,
+    R.GOVERNANCE_VIEW,
+    R.GOVERNANCE_MANAGE,
+    R.SYSTEM_ALARMS,
 }
 
 RIGHTS: dict[Role, frozenset[Right]] = {
@@ -134,6 +149,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.REQUESTS_MANAGE,
             R.REQUESTS_APPROVE,
             R.EVIDENCE_EXPORT,
+            R.REDACTION_MANAGE,
+            R.GOVERNANCE_VIEW,
+            R.GOVERNANCE_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -147,6 +165,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.FAULTS_VIEW,
             R.STATS_VIEW,
             R.REQUESTS_VIEW,
+            R.GOVERNANCE_VIEW,
         }
     ),
     Role.POLICE_LIAISON: frozenset(
@@ -155,7 +174,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
     # Police link accounts: a share (police/shares.py) is their only way to any camera.
     Role.POLICE_VIEWER: frozenset({R.PROFILE, R.VIDEO_LIVE, R.POLICE_WALL}),
     Role.POLICE_OFFICER: frozenset({R.PROFILE, R.POLICE_PORTAL}),
-    Role.CLIENT_VIEWER: frozenset({R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK}),
+    Role.CLIENT_VIEWER: frozenset(
+        {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.CLIENT_REPORTS}
+    ),
     Role.PARTNER_MEMBER: frozenset({R.PROFILE, R.RADIO_WRITE}),
     Role.ADMIN: frozenset(
         _STAFF
@@ -167,6 +188,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             R.AUDIT_VERIFY,
             R.FAULTS_VIEW,
             R.FAULTS_WRITE,
+            R.SYSTEM_ALARMS,
         }
     ),
 }

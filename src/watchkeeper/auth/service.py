@@ -24,7 +24,7 @@ from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.licence import LicenceState, licence_state
 from watchkeeper.auth.login import LOGIN_REFUSED, AuthPolicy, LoginResult, Logins
 from watchkeeper.auth.models import ApiToken, User, UserSession
-from watchkeeper.auth.passwords import hash_password
+from watchkeeper.auth.passwords import check_password, hash_password
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right, Role
 from watchkeeper.errors import (
@@ -197,6 +197,41 @@ class UserService:
             clock=self.clock,
         )
         return user
+
+    def reset_password(
+        self, s: Session, username: str, password: str, by: Actor, reason: str
+    ) -> User:
+        """An administrator sets a new password: every session and token of the user ends."""
+        if not reason.strip():
+            raise ValidationError("give a reason for resetting the password")
+        user = self.get(s, username)
+        user.password_hash = hash_password(password)
+        ended = self._end_access(s, user)
+        record(s, by, "user.password_reset", "user", username, reason, ended, clock=self.clock)
+        return user
+
+    def change_own_password(
+        self, s: Session, who: Principal, current: str, new: str, keep_session: str = ""
+    ) -> int:
+        """A user changes their own password, giving the current one; their other
+        browser sessions end (``keep_session``: the cookie of the one in use). API tokens
+        stay: an integration's token is not the person's password. Returns the number of
+        sessions ended. A wrong current password is audited and refused."""
+        user = self.get(s, who.username)
+        if not check_password(user.password_hash, current):
+            record(s, who.actor, "user.password_change_refused", "user", who.username,
+                   "wrong current password", clock=self.clock)  # fmt: skip
+            raise ValidationError("the current password is not right")
+        if new == current:
+            raise ValidationError("the new password must differ from the current one")
+        user.password_hash = hash_password(new)
+        others = delete(UserSession).where(UserSession.user_id == user.id)
+        if keep_session:
+            others = others.where(UserSession.token_hash != hash_token(keep_session))
+        ended = int(s.execute(others).rowcount)  # type: ignore[attr-defined]
+        record(s, who.actor, "user.password_change", "user", who.username, "",
+               {"sessions_ended": ended}, clock=self.clock)  # fmt: skip
+        return ended
 
     def get(self, s: Session, username: str) -> User:
         user = s.scalar(select(User).where(User.username == username))

@@ -11,6 +11,8 @@ from watchkeeper.cli import (
     police,
     record,
     records,
+    redaction,
+    reports,
     server,
     simulate,
     users,
@@ -27,5 +29,7 @@ MODULES: tuple[ModuleType, ...] = (
     record,
     simulate,
     evidence,
+    redaction,
+    reports,
     police,
 )

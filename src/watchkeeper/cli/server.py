@@ -20,8 +20,16 @@ from watchkeeper.cli.users import CLI_ACTOR
 from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
+from watchkeeper.governance.schedule import MonthlyReports
 from watchkeeper.police.accounts import set_account
-from watchkeeper.system import System, live_recorder_config, start_export_worker, start_recorder
+from watchkeeper.system import (
+    System,
+    live_recorder_config,
+    start_analytics,
+    start_export_worker,
+    start_recorder,
+    start_redaction_worker,
+)
 
 if TYPE_CHECKING:
     from watchkeeper.simulate import Rig
@@ -115,12 +123,16 @@ def register(app: typer.Typer) -> None:
                 apply_site_file(system, system.settings.site_file, "site file applied at start")
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             typer.echo(f"Watchkeeper on http://{system.settings.host}:{system.settings.port}/")
             checkpoints = audit_checkpoints(system)
+            reports = MonthlyReports(system.db, system.governance.clients).start()
             try:
                 uvicorn.Server(server_config(system, log_level="info")).run()
             finally:
+                reports.stop()
                 checkpoints.stop()
 
     @app.command("demo")
@@ -149,7 +161,9 @@ def register(app: typer.Typer) -> None:
             logins = demo_users(system)
             if record:
                 start_recorder(system, live_recorder_config(system.settings))
+                start_analytics(system)
             start_export_worker(system)
+            start_redaction_worker(system)
             url = f"http://{system.settings.host}:{system.settings.port}/"
             typer.echo(f"\nWatchkeeper demo control room: {url}")
             for username, role, password in logins:
@@ -193,7 +207,7 @@ def start_demo_rig(system: System) -> Rig | None:
 DEMO_USERS = [
     ("operator", Role.OPERATOR, "Demo Operator"),
     ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
-    ("demo-admin", Role.ADMIN, "Demo Administrator"),
+    (FIRST_ADMIN, Role.ADMIN, "Demo Administrator"),
     ("police", Role.POLICE_VIEWER, "Demo Force Control Room"),
     ("officer", Role.POLICE_OFFICER, "Demo Investigating Officer"),
 ]

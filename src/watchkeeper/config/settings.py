@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from watchkeeper.analytics.config import AnalyticsSettings
 from watchkeeper.config.sitefile import load_site_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.recording.config import RecorderConfig
@@ -83,10 +84,40 @@ class Settings(BaseSettings):
         le=3660,
         description="Days footage marked on an incident stays held after the span ends",
     )
+    map_tile_url: str = Field(
+        "",
+        max_length=500,
+        pattern=r"^(|https?://[^\s'\";]+)$",
+        description="Map tiles for the camera map, e.g. https://tiles.example/{z}/{x}/{y}.png "
+        "(a server you are licensed to use); empty: the plain vector map of the register",
+    )
+    operator_name: str = Field(
+        "Borough Council CCTV Control Centre",
+        min_length=1,
+        max_length=200,
+        description="Who operates the cameras, as the published camera register names it",
+    )
+    hold_reminder_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description="Days before a footage hold lapses that the dashboard and the holds page "
+        "remind of it; an open incident's holds are extended when they come this close",
+    )
+    incident_hold_extend_days: int = Field(
+        30,
+        ge=1,
+        le=3660,
+        description="Days an open incident's footage hold is extended by, each time audited",
+    )
     recorder: RecorderConfig = Field(
         default_factory=RecorderConfig,
         description="Recorder: segment length, back-off, disk thresholds "
         "(env WATCHKEEPER_RECORDER__SEGMENT_SECONDS=30 and so on)",
+    )
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings,
+        description="Motion, tamper and MQTT (env WATCHKEEPER_ANALYTICS__MQTT_HOST and so on)",
     )
 
     @model_validator(mode="after")

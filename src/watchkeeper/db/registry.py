@@ -6,15 +6,18 @@ adds tables adds its models module here.
 
 from __future__ import annotations
 
+from watchkeeper.analytics import models as analytics_models
 from watchkeeper.audit import models as audit_models
 from watchkeeper.auth import models as auth_models
 from watchkeeper.cameras import models as camera_models
 from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
+from watchkeeper.governance import models as governance_models
 from watchkeeper.police import models as police_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
+from watchkeeper.redaction import models as redaction_models
 
 __all__ = ["UNMAPPED_TABLES", "Base", "include_mapped", "metadata"]
 
@@ -27,6 +30,9 @@ _MODULES = (
     log_models,
     evidence_models,
     ptz_models,
+    analytics_models,
+    redaction_models,
+    governance_models,
     police_models,
 )
 metadata = Base.metadata

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from watchkeeper.errors import Conflict, ValidationError
 from watchkeeper.evidence.kinds import KINDS
 from watchkeeper.evidence.models import EvidenceRequest, RequestKind, RequestState
-from watchkeeper.evidence.statements import new_pdf
+from watchkeeper.reports.document import new_pdf
 from watchkeeper.timeutil import format_local, to_local
 
 __all__ = ["LETTERS", "letter_text", "render_letter"]

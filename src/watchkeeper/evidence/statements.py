@@ -11,30 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchkeeper.errors import MediaError
+from watchkeeper.reports.document import new_pdf
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
 __all__ = ["continuity_statement", "exhibit_label", "new_pdf"]
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-
-
-def new_pdf() -> FPDF:
-    """An A4 page with the DejaVu fonts (any script a name may be written in)."""
-    from fpdf import FPDF  # imported here: a second or more at start for every command
-
-    pdf = FPDF(format="A4")
-    pdf.set_creator("Watchkeeper")
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not regular.is_file() or not bold.is_file():
-        raise MediaError("no font for the statements: install Debian's fonts-dejavu-core")
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    return pdf
 
 
 def _line(pdf: FPDF, label: str, value: str) -> None:

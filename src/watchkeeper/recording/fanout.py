@@ -99,9 +99,14 @@ class Fanout(Generic[T]):
         self._lock = threading.Lock()
 
     def subscribe(
-        self, maxsize: int | None = None, waker: Callable[[], None] | None = None
+        self,
+        maxsize: int | None = None,
+        waker: Callable[[], None] | None = None,
+        max_skips: int | None = None,
     ) -> Subscription[T]:
-        sub: Subscription[T] = Subscription(maxsize or self._maxsize, self._max_skips)
+        """``max_skips`` overrides the fan-out's (analytics, which must never be let go of,
+        passes a very large number: it keeps dropping and counting instead)."""
+        sub: Subscription[T] = Subscription(maxsize or self._maxsize, max_skips or self._max_skips)
         sub.waker = waker
         with self._lock:
             self._subs = [*self._subs, sub]

@@ -90,6 +90,7 @@ class Retention:
         self._usage = disk_usage
         self._last_level = DiskLevel.OK
         self._room_lock = threading.Lock()  # writers at a full disk make room one at a time
+        self._rate: tuple[float, int] | None = None  # (monotonic time, bytes a day) last read
 
     # -- two-phase deletion -----------------------------------------------------------------
     def _mark(self, seg_id: int, rule: DeletionRule) -> bool:
@@ -200,10 +201,17 @@ class Retention:
                 return deleted
 
     # -- disk pressure ------------------------------------------------------------------------
-    def disk_status(self) -> DiskStatus:
+    def disk_status(self, rate_age_s: float = 0.0) -> DiskStatus:
+        """Free space read now; the recording rate read now, or reused if it was read
+        less than ``rate_age_s`` ago (pages pass a minute: the rate over a day moves slowly,
+        and reading it sums a day of the index)."""
         usage = self._usage(self._root)
         fraction = usage.free / usage.total if usage.total else 0.0
-        per_day = self.bytes_per_day()
+        rate = self._rate
+        if rate is not None and self._clock.monotonic() - rate[0] < rate_age_s:
+            per_day = rate[1]
+        else:
+            per_day = self.bytes_per_day()
         days = usage.free / per_day if per_day else None
         if self._short(usage):
             level = DiskLevel.CRITICAL
@@ -213,8 +221,12 @@ class Retention:
             level = DiskLevel.WARN
         else:
             level = DiskLevel.OK
-        left = "unknown" if days is None else _duration(days)
-        msg = f"disk {level.value}: {fraction:.1%} free, about {left} of recording left"
+        left = (
+            "time to full not known yet (too little recorded in the last day)"
+            if days is None
+            else f"about {_duration(days)} of recording left"
+        )
+        msg = f"disk {level.value}: {fraction:.1%} free, {left}"
         return DiskStatus(level, usage, fraction, per_day, days, msg)
 
     def _short(self, u: DiskUsage) -> bool:
@@ -241,12 +253,12 @@ class Retention:
                     func.coalesce(func.sum(Segment.size_bytes), 0), func.min(Segment.start_us)
                 ).where(Segment.end_us > now - US_PER_DAY, Segment.end_us <= now)
             ).one()
-        if not total or first is None:
-            return 0
-        window = min(US_PER_DAY, now - max(int(first), now - US_PER_DAY))
-        if window < MIN_RATE_WINDOW_US:
-            return 0
-        return int(int(total) * US_PER_DAY // window)
+        window = 0 if first is None else min(US_PER_DAY, now - max(int(first), now - US_PER_DAY))
+        rate = (
+            int(int(total) * US_PER_DAY // window) if total and window >= MIN_RATE_WINDOW_US else 0
+        )
+        self._rate = (self._clock.monotonic(), rate)
+        return rate
 
     def make_room(self, urgent: bool = False) -> bool:
         """Keep ``reserve_free_bytes`` free: delete the oldest unheld footage if less is.

@@ -66,6 +66,7 @@ class RecorderService:
         opener: Opener | None = None,
         disk_usage: Callable[[Path], DiskUsage] = system_disk_usage,
         on_offline: OfflineHook | None = None,
+        before_purge: Callable[[], bool] | None = None,
     ) -> None:
         self.db = db
         self.root = root
@@ -75,6 +76,10 @@ class RecorderService:
         self.retention = Retention(db, root, self.config, self.clock, disk_usage)
         self._index = SegmentIndex(db, self.clock)
         self._events = EventLog(db, on_offline)
+        self._before_purge = before_purge
+        """Run before each retention purge (open incidents' holds extended); ``False``
+        means it failed, and the purge waits for the next round rather than risk a hold
+        it should have extended."""
         self._db_writer = DbWriter()
         """Segment rows and state events, written off the stream threads (dbwriter.py)."""
         self._stop = threading.Event()
@@ -185,7 +190,9 @@ class RecorderService:
         while not self._stop.is_set():
             try:
                 self.retention.relieve_pressure()
-                if self.clock.monotonic() >= next_purge:
+                if self.clock.monotonic() >= next_purge and (
+                    self._before_purge is None or self._before_purge()
+                ):
                     n = self.retention.purge_expired()
                     if n:
                         log.info("retention: deleted %d segments", n)

@@ -74,6 +74,8 @@ class Health:
     """Packets that arrived after a later one (dropped: their DTS did not increase)."""
     corrupt: int = 0
     """Packets the demuxer flagged corrupt (FFmpeg marks a frame with missing RTP data)."""
+    last_frame_us: int | None = None
+    """Wall time of the latest frame received, over every connection (``None``: none yet)."""
 
 
 _H264_SETS = {7, 8}  # SPS, PPS
@@ -155,6 +157,7 @@ class StreamSupervisor:
         self._last_key_us: int | None = None
         self._last_streaming_mono = clock.monotonic()
         self._last_wall_us: int | None = None
+        self._last_frame_us: int | None = None
         self._reconnect_now = False
         self.finished_at_stop = False
         """Whether the stop found a segment open (and so finished and indexed it)."""
@@ -217,6 +220,7 @@ class StreamSupervisor:
             self._lost,
             self._reordered,
             self._corrupt,
+            self._last_frame_us,
         )
 
     # -- main loop -------------------------------------------------------------------------
@@ -337,7 +341,7 @@ class StreamSupervisor:
                         stall_us = int(self._cfg.stall_seconds * US_PER_S)
                         at = self._last_wall_us + (stall_us if quiet > stall_us else quiet // 2)
                         self._set(StreamState.STALLED, stamp.reason, at)
-                self._last_wall_us = stamp.wall_us
+                self._last_wall_us = self._last_frame_us = stamp.wall_us
                 self._on_packet(packet, stamp.wall_us, stamp.run_start_us or stamp.wall_us)
                 self._writer.write(packet, stamp)
             return "stream ended"

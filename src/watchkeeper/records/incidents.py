@@ -52,6 +52,8 @@ EDITABLE = (
     "scheme_ref",
 )
 MAX_SPAN_US = 7 * US_PER_DAY
+MAX_AHEAD_US = 24 * 3600 * 1_000_000
+"""How far ahead of now a held span may end (an incident still going on)."""
 
 
 @dataclass
@@ -110,6 +112,7 @@ class IncidentService:
         seq = next_seq(s, year)  # first: takes the write lock before anything is read
         values = {f.name: getattr(draft, f.name) for f in fields(draft)}
         values["source"] = Source(draft.source).value
+        values["summary"] = draft.summary.strip()
         self._check(s, values)
         opened = check_us(draft.opened_us, "opened") if draft.opened_us is not None else now
         if opened > now + 60_000_000:
@@ -267,6 +270,11 @@ class IncidentService:
             raise ValidationError("a footage span must end after it starts")
         if end_us - start_us > MAX_SPAN_US:
             raise ValidationError("a footage span may be at most 7 days")
+        if end_us > self.clock.now_us() + MAX_AHEAD_US:
+            raise ValidationError(
+                "a footage span may end at most 24 hours from now: footage not yet recorded "
+                "is held by marking it again when it exists"
+            )
         found = set(s.scalars(select(Camera.id).where(Camera.id.in_(ids))))
         missing = [c for c in ids if c not in found]
         if missing:

@@ -7,6 +7,7 @@ knows them; otherwise the operator types them in (or leaves them blank).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -49,9 +50,16 @@ class CheckAnswers:
 
 
 class ShiftService:
-    def __init__(self, clock: Clock, health: CameraHealth) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        health: CameraHealth,
+        gate: Callable[[Session, Principal], None] | None = None,
+    ) -> None:
         self.clock = clock
         self.health = health
+        self.gate = gate
+        """Called at sign-on; raises to refuse it (unread controlled documents)."""
 
     def today(self) -> date:
         return to_local(self.clock.now_us()).date()
@@ -79,6 +87,8 @@ class ShiftService:
         who.require(Right.SHIFTS_WRITE)
         if self.current(s, who) is not None:
             raise Conflict(f"{who.username} is signed on already")
+        if self.gate is not None:
+            self.gate(s, who)
         shift = Shift(user_id=who.user_id or None, username=who.username, on_us=self.clock.now_us())
         s.add(shift)
         s.flush()

@@ -81,6 +81,10 @@ class CameraSpec(BaseModel):
         "tcp+udp",
         description="RTP lower transports offered; udp: refuse TCP (461), as some servers do.",
     )
+    tamper_views: bool = Field(
+        False,
+        description="Prepare covered and moved views (fixed cameras) for those faults.",
+    )
 
 
 class RigConfig(BaseModel):

@@ -15,7 +15,14 @@ from enum import StrEnum
 
 from watchkeeper.errors import ValidationError
 
-__all__ = ["DEFAULT_SECONDS", "PTZ_FAULTS", "CameraState", "FaultKind", "FaultRequest"]
+__all__ = [
+    "DEFAULT_SECONDS",
+    "PTZ_FAULTS",
+    "VIEWS",
+    "CameraState",
+    "FaultKind",
+    "FaultRequest",
+]
 
 
 class FaultKind(StrEnum):
@@ -28,6 +35,8 @@ class FaultKind(StrEnum):
     JUMP_FORWARD = "jump-forward"  # timestamps leap N seconds ahead
     JUMP_BACKWARD = "jump-backward"  # timestamps go N seconds back
     CLOCK_OFFSET = "clock-offset"  # the camera's clock (ONVIF, clock code) is N seconds off
+    COVERED = "covered"  # the lens is covered (a dark, flat picture) for N seconds
+    MOVED = "moved"  # the camera points elsewhere (another view of the scene) for N seconds
 
 
 DEFAULT_SECONDS: dict[FaultKind, float] = {
@@ -40,7 +49,13 @@ DEFAULT_SECONDS: dict[FaultKind, float] = {
     FaultKind.JUMP_FORWARD: 10.0,
     FaultKind.JUMP_BACKWARD: 10.0,
     FaultKind.CLOCK_OFFSET: 0.0,
+    FaultKind.COVERED: 30.0,
+    FaultKind.MOVED: 30.0,
 }
+
+VIEWS = (FaultKind.COVERED, FaultKind.MOVED)
+"""Faults that change what a fixed camera sees: pre-encoded variants of its clips, switched
+to at a key frame, so the stream stays one (no reconnect, same SPS)."""
 
 # A PTZ picture is encoded live, so byte-level faults on recorded clips do not apply.
 PTZ_FAULTS = frozenset(
@@ -75,6 +90,8 @@ class CameraState:
     corrupt_until: float = 0.0
     ts_offset_ns: int = 0
     use_alternate: bool = False
+    view_kind: str = ""
+    view_until: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def offline(self, now: float) -> bool:
@@ -85,6 +102,10 @@ class CameraState:
 
     def corrupting(self, now: float) -> bool:
         return now < self.corrupt_until
+
+    def view(self, now: float) -> str:
+        """``covered``, ``moved`` or empty: what the lens sees now."""
+        return self.view_kind if now < self.view_until else ""
 
     def apply(self, kind: FaultKind, seconds: float, now: float) -> None:
         """Change the state; dropping connections is the RTSP server's part."""
@@ -108,3 +129,5 @@ class CameraState:
                 self.ts_offset_ns -= int(seconds * 1e9)
             elif kind is FaultKind.CLOCK_OFFSET:
                 self.clock_offset_s = seconds
+            elif kind in VIEWS:
+                self.view_kind, self.view_until = kind.value, now + seconds

@@ -55,10 +55,13 @@ class ClipFeed:
         state: CameraState,
         clip: LoadedClip,
         alternate: LoadedClip | None,
+        views: dict[str, LoadedClip] | None = None,
     ) -> None:
         self._src = appsrc
         self._state = state
         self._clips = (clip, alternate or clip)
+        self._views = views or {}
+        self._view = ""
         self._fps = clip.fps
         self._dur = Gst.SECOND // clip.fps
         self._generation = state.generation
@@ -110,15 +113,20 @@ class ClipFeed:
             self._push_one()
         return self._alive
 
+    def _current(self) -> LoadedClip:
+        """The clip being sent: a tampered view (covered, moved) or the camera's own."""
+        return self._views.get(self._view) or self._clips[self._clip_no]
+
     def _push_one(self) -> None:
         now = time.monotonic()
         state = self._state
         want = 1 if state.use_alternate else 0
-        units = self._clips[self._clip_no].units
+        view = state.view(now) if self._views else ""
+        units = self._current().units
         unit = units[self._index % len(units)]
-        if unit.keyframe and want != self._clip_no:
-            self._clip_no = want
-            units = self._clips[want].units
+        if unit.keyframe and (want != self._clip_no or view != self._view):
+            self._clip_no, self._view = want, view
+            units = self._current().units
             unit = units[self._index % len(units)]
         assert self._start_rt is not None
         pts = self._start_rt + _UPTIME_NS + self._sent * self._dur + state.ts_offset_ns

@@ -54,14 +54,25 @@ class ClipSpec:
     gop: int
     seconds: float
     slices: int = 1
+    view: str = ""
+    """``covered`` or ``moved``: the same clip as a tampered camera would send it."""
 
     @property
     def filename(self) -> str:
         sliced = f"-s{self.slices}" if self.slices > 1 else ""
+        view = f"-{self.view}" if self.view else ""
         return (
             f"{self.scene}-{self.width}x{self.height}-{self.fps}fps-{self.kbps}k"
-            f"-g{self.gop}-{self.seconds:g}s{sliced}.h264"
+            f"-g{self.gop}-{self.seconds:g}s{sliced}{view}.h264"
         )
+
+
+_VIEW_FILTERS = {
+    # a hand or a bag over the lens: almost black, a little sensor noise
+    "covered": "drawbox=x=0:y=0:w=iw:h=ih:color=0x0c0c0c:t=fill,noise=alls=3:allf=t",
+    # turned away: another part of the scene, mirrored and enlarged
+    "moved": "hflip,vflip,crop=iw*0.6:ih*0.6:iw*0.1:ih*0.3,scale={w}:{h}",
+}
 
 
 def cache_dir(rig: RigConfig | None = None) -> Path:
@@ -187,6 +198,8 @@ def _locked_make(out: Path, make: list[str]) -> Path:
 def ensure_clip(spec: ClipSpec, root: Path) -> Path:
     """The clip's path, encoding it first if it is not cached yet."""
     inputs, vf = _scene_filter(spec)
+    if spec.view:
+        vf += "," + _VIEW_FILTERS[spec.view].format(w=spec.width, h=spec.height) + ",format=yuv420p"
     args = [
         *inputs, "-t", f"{spec.seconds:g}", "-vf", vf, "-an",
         "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high",

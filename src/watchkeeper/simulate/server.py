@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from urllib.parse import quote
 from watchkeeper.errors import ValidationError
 from watchkeeper.simulate._gi import GLib, Gst
 from watchkeeper.simulate.config import RESOLUTIONS, CameraSpec, RigConfig
-from watchkeeper.simulate.faults import PTZ_FAULTS, CameraState, FaultKind, FaultRequest
+from watchkeeper.simulate.faults import PTZ_FAULTS, VIEWS, CameraState, FaultKind, FaultRequest
 from watchkeeper.simulate.feed import ClipFeed, ClipLibrary
 from watchkeeper.simulate.footage import (
     cache_dir,
@@ -102,10 +102,18 @@ class RigServer:
             "! rtph264pay name=pay0 pt=96 config-interval=-1"
         )
         streams: dict[str, tuple[Callable[[], Gst.Element], MediaHook | None]] = {}
+        views: dict[str, dict[str, Any]] = {"main": {}, "sub": {}}
+        if cam.spec.tamper_views:  # encoded only for cameras that ask: a minute each
+            for view in VIEWS:
+                for name, spec in (("main", main), ("sub", sub)):
+                    tampered = replace(spec, view=view.value)
+                    views[name][view.value] = lib.load(ensure_clip(tampered, root), spec.fps)
         for name, (clip, alternate) in clips.items():
 
-            def hook(element: Gst.Element, c: Any = clip, a: Any = alternate) -> Callable[[], None]:
-                feed = ClipFeed(element.get_by_name("src"), cam.state, c, a)
+            def hook(
+                element: Gst.Element, c: Any = clip, a: Any = alternate, v: Any = views[name]
+            ) -> Callable[[], None]:
+                feed = ClipFeed(element.get_by_name("src"), cam.state, c, a, v)
                 return feed.stop
 
             streams[name] = (lambda: Gst.parse_bin_from_description(desc, False), hook)
@@ -228,6 +236,8 @@ class RigServer:
             raise ValidationError(f"no camera named {request.camera!r}")
         if cam.spec.kind == "ptz" and request.kind not in PTZ_FAULTS:
             raise ValidationError(f"{request.kind} is not simulated on PTZ cameras")
+        if request.kind in VIEWS and not cam.spec.tamper_views:
+            raise ValidationError(f"{request.kind}: camera {request.camera} has no tamper_views")
         seconds = request.duration()
         cam.state.apply(request.kind, seconds, time.monotonic())
         dropped = 0

@@ -10,32 +10,48 @@ from fastapi.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.live.hls import LiveHls
+from watchkeeper.recording.camera_health import CameraHealthReport
 from watchkeeper.system import System
+from watchkeeper.web.alarms import AlarmWatch
 from watchkeeper.web.errors import install_error_handlers
 from watchkeeper.web.routers import (
+    analytics,
+    analytics_pages,
+    analytics_setup,
     api_docs,
     audit,
     audit_pages,
     auth,
     cameras,
+    client_pages,
     console_pages,
     evidence,
     faults,
+    governance_pages,
+    health_pages,
     incidents,
     live,
     log_pages,
     pages,
+    partner_pages,
     partners,
+    people_pages,
     playback,
     police,
     police_portal,
     ptz,
+    public_register,
     radio,
     recording_pages,
     records_pages,
+    redaction_pages,
+    register_pages,
+    report_pages,
     requests_pages,
     shifts,
+    situation,
     stats,
+    user_pages,
     users,
     visitors,
 )
@@ -68,12 +84,13 @@ def create_app(system: System) -> FastAPI:
     app.state.system = system
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    rendered = Pages()
+    rendered = Pages(alarms=AlarmWatch(system).for_user)
     vendor = find_vendor_dir()
     swagger = vendor is not None and (vendor / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file()
     app.include_router(api_docs.build_router(rendered, swagger))
     app.include_router(auth.build_router(rendered))
     app.include_router(pages.build_router(rendered))
+    app.include_router(user_pages.build_router(rendered))
     app.include_router(cameras.router)
     app.include_router(users.router)
     app.include_router(audit.router)
@@ -83,13 +100,23 @@ def create_app(system: System) -> FastAPI:
     app.include_router(playback.build_router(rendered))
     app.include_router(requests_pages.build_router(rendered))
     app.include_router(evidence.build_router(rendered))
+    app.include_router(redaction_pages.build_router(rendered))
     app.include_router(console_pages.build_router(rendered))
     app.include_router(log_pages.build_router(rendered))
     app.include_router(recording_pages.build_router(rendered))
     app.include_router(audit_pages.build_router(rendered))
+    app.include_router(health_pages.build_router(rendered, CameraHealthReport(system.clock)))
     app.include_router(live.build_router(rendered, LiveHls(system.clock)))
+    app.include_router(situation.build_router(rendered))
     app.state.ptz = ptz.make_control(system)
     app.include_router(ptz.build_router(rendered))
+    app.include_router(analytics.router)
+    app.include_router(analytics_pages.build_router(rendered))
+    app.include_router(analytics_setup.build_router(rendered))
+    for governance_router in (governance_pages, people_pages, client_pages, partner_pages,
+                              report_pages, public_register):  # fmt: skip
+        app.include_router(governance_router.build_router(rendered))
+    app.include_router(register_pages.build_router(rendered))  # /cameras/{id}: after fixed paths
     app.include_router(police.build_router(rendered))
     app.include_router(police_portal.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -41,10 +41,14 @@ class CameraAlarm:
 
 
 def disk_status(system: System) -> DiskStatus | None:
-    """The recorder's retention status; ``None`` when this process does not record."""
+    """The recorder's retention status; ``None`` when this process does not record.
+
+    Free space is read at each call; the recording rate behind the projected days may be
+    up to a minute old (summing a day of the index costs a third of a second at 138
+    cameras)."""
     if system.recorder is None:
         return None
-    return system.recorder.retention.disk_status()
+    return system.recorder.retention.disk_status(rate_age_s=60.0)
 
 
 def cameras_not_streaming(s: Session) -> list[CameraAlarm] | None:

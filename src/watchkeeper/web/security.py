@@ -43,7 +43,10 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 VENDOR_FILES = frozenset(
     {
         "htmx.org/dist/htmx.min.js",
+        "chart.js/dist/chart.umd.min.js",
         "hls.js/dist/hls.min.js",
+        "leaflet/dist/leaflet.js",
+        "leaflet/dist/leaflet.css",
         "swagger-ui-dist/swagger-ui.css",
         "swagger-ui-dist/swagger-ui-bundle.js",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from watchkeeper.timeutil import format_local, format_utc
+from watchkeeper.timeutil import format_utc
 from watchkeeper.web.uk import format_uk, format_uk_date, format_uk_duration
 
 __all__ = ["Pages"]
@@ -18,10 +19,15 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 class Pages:
-    def __init__(self) -> None:
+    """Renders templates; ``alarms`` (who -> banner content) feeds the alarm banner of
+    every page that has a logged-in user."""
+
+    def __init__(self, alarms: Callable[[Any], Any] | None = None) -> None:
+        self.alarms = alarms
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         env = self.templates.env
-        env.filters["local"] = format_local
+        # Every page prints UK form (dd/mm/yyyy, 24-hour, London), whatever the browser.
+        env.filters["local"] = lambda us: format_uk(us, seconds=True)
         env.filters["utc"] = format_utc
         env.filters["uk"] = format_uk
         env.filters["uk_date"] = format_uk_date
@@ -30,4 +36,6 @@ class Pages:
     def render(
         self, request: Request, name: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
+        if self.alarms is not None and "alarms" not in context:
+            context["alarms"] = self.alarms(context.get("who"))
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)

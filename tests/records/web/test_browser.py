@@ -62,7 +62,7 @@ def test_keyboard_only_incident_entry_and_search(base_url: str) -> None:
         ref = page.url.rsplit("/", 1)[1]
         text = page.inner_text("main")
         assert "Theft and shoplifting" in text
-        assert "shopwatch" in text
+        assert "Shopwatch" in text  # its label, not the stored value
         assert "Outside the chemist" in text
         assert "CAD-2211" in text
         assert "TC-003" in text  # footage span held

@@ -112,7 +112,7 @@ def test_supervisor_marks_and_releases_footage_on_screen(client: TestClient, wor
     )
     ref = made.headers["location"].rsplit("/", 1)[1]
     view = client.get(f"/incidents/{ref}")
-    start = re.search(r'name="start" aria-label="Footage from" required value="([^"]+)"', view.text)
+    start = re.search(r'name="start"[^>]*value="([^"]+)"', view.text)
     assert start is not None
     marked = client.post(
         f"/incidents/{ref}/cameras",

@@ -13,6 +13,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import NotFound
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
+from watchkeeper.web.routers import public_register
 from watchkeeper.web.routers.users import TokenId
 from watchkeeper.web.schemas import TokenPublic
 from watchkeeper.web.templating import Pages
@@ -21,6 +22,7 @@ __all__ = ["PUBLIC_PATHS", "build_router"]
 
 LOGIN_CSRF_COOKIE = "wk_login_csrf"
 PUBLIC_PATHS = {"/login", "/health", "/api/docs", "/api/evidence/public-key"}
+PUBLIC_PATHS |= public_register.PATHS  # the published camera register
 
 
 def _safe_next(target: str) -> str:

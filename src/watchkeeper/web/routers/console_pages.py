@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Camera, CameraStatus
+from watchkeeper.governance.reviews import never_reviewed
 from watchkeeper.records import handover
 from watchkeeper.records.shifts import CheckAnswers
 from watchkeeper.system import System
@@ -79,10 +80,12 @@ def build_router(pages: Pages) -> APIRouter:
         if who.can(Right.INCIDENTS_VIEW):
             ctx["incidents"] = open_incidents(s)
         if who.can(Right.HOLDS_VIEW):
-            ctx["holds"] = expiring_holds(s, now)
+            ctx["reminder_days"] = system.settings.hold_reminder_days
+            ctx["holds"] = expiring_holds(s, now, ctx["reminder_days"])
         if who.can(Right.STATS_VIEW) or who.can(Right.CAMERAS_MANAGE):  # supervisory roles
             ctx["reviews"] = reviews_due(s, system.shifts.today())
             ctx["today"] = system.shifts.today()
+            ctx["never_reviewed"] = never_reviewed(s)
         if who.can(Right.SHIFTS_WRITE):
             ctx["mine"] = system.shifts.current(s, who)
             ctx["on_duty"] = system.shifts.on_duty(s)

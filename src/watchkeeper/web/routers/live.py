@@ -33,6 +33,7 @@ from watchkeeper.recording.paths import StreamKey
 from watchkeeper.recording.supervisor import StreamSupervisor
 from watchkeeper.system import System
 from watchkeeper.timeutil import format_local
+from watchkeeper.web.camera_states import camera_states
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
 from watchkeeper.web.visibility import SeenCamera, visible_camera
@@ -155,16 +156,6 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             data, media_type="video/iso.segment", headers={"Cache-Control": "max-age=60"}
         )
 
-    def video_states(system: System) -> dict[str, str]:
-        """Main-stream state per camera this process records (the tree shows it)."""
-        if system.recorder is None:
-            return {}
-        return {
-            key.rsplit("/", 1)[0]: h.state.value
-            for key, h in system.recorder.health().items()
-            if key.endswith("/main")
-        }
-
     @router.get("/wall", response_class=HTMLResponse, include_in_schema=False)
     def wall(request: Request, system: SystemDep, s: SessionDep, who: Live) -> Response:
         cams = system.cameras.list(s, who)
@@ -174,7 +165,7 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
             "wall.html",
             who=who,
             cameras=cams,
-            video=video_states(system),
+            states=camera_states(system, [c.id for c in cams]),
             licence=None,
             can_playback=who.can(Right.VIDEO_PLAYBACK),
         )
@@ -242,18 +233,26 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
     ) -> None:
         system: System = ws.app.state.system
         who = await run_in_threadpool(_allowed, ws, system, camera_id)
+        # A refusal is sent as a close code after the handshake: closed during it, the
+        # browser sees only "failed" (1006) and would retry for ever instead of saying why.
         if not isinstance(who, Principal):
-            await ws.close(code=who)
+            await _refuse(ws, who, "no such camera" if who == 4404 else "not allowed")
             return
         try:
             sup = pick_supervisor(system, camera_id, stream)
         except NotFound as exc:
-            await ws.close(code=4404, reason=str(exc)[:120])
+            await _refuse(ws, 4404, str(exc)[:120])
             return
         await ws.accept()
         await _serve_live(ws, system, sup, ws.cookies[SESSION_COOKIE], camera_id)
 
     return router
+
+
+async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):  # client gone
+        await ws.accept()
+        await ws.close(code=code, reason=reason)
 
 
 async def _serve_live(

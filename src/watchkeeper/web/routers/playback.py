@@ -20,10 +20,13 @@ from watchkeeper.auth.roles import Right
 from watchkeeper.errors import ValidationError
 from watchkeeper.playback.snapshot import decode_at, encode_jpeg
 from watchkeeper.playback.timeline import build_timeline
-from watchkeeper.timeutil import format_local, format_utc, parse_local
+from watchkeeper.timeutil import format_local, format_utc
+from watchkeeper.web.bounds import TimeQuery
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.ranges import ranged_response
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.typed_time import parse_typed_time
+from watchkeeper.web.uk import format_uk
 from watchkeeper.web.visibility import SeenCamera, visible_camera
 
 __all__ = ["build_router"]
@@ -59,22 +62,38 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.get("/playback", response_class=HTMLResponse, include_in_schema=False)
     def playback_page(
-        request: Request, system: SystemDep, s: SessionDep, who: Viewer, camera: str = ""
+        request: Request,
+        system: SystemDep,
+        s: SessionDep,
+        who: Viewer,
+        camera: str = "",
+        at: TimeQuery = None,
+        until: TimeQuery = None,
     ) -> Response:
+        """``?camera=&at=&until=``: links from the wall, camera rows and held footage."""
         cams = system.cameras.list(s, who)
         if camera:
             system.cameras.get(s, who, camera)
+        shown = format_uk(at, seconds=True).rsplit(" ", 1)[0] if at is not None else ""
         return pages.render(
-            request, "playback.html", who=who, cameras=cams, camera=camera, licence=None
+            request,
+            "playback.html",
+            who=who,
+            cameras=cams,
+            camera=camera,
+            at=at,
+            until=until,
+            at_text=shown,
+            licence=None,
         )
 
     @router.get("/api/playback/time")
-    def parse_time(who: Viewer, text: str, fold: int | None = Query(None, ge=0, le=1)) -> TimeReply:
-        """A local (Europe/London) time typed by a person; the repeated hour needs ``fold``."""
-        try:
-            us = parse_local(text, fold=fold)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+    def parse_time(
+        who: Viewer, system: SystemDep, text: str, fold: int | None = Query(None, ge=0, le=1)
+    ) -> TimeReply:
+        """A time typed by a person: ``now``, ``-5m``, ``20:30``, ``dd/mm/yyyy hh:mm`` or ISO,
+        Europe/London; the repeated hour needs ``fold``."""
+        us = parse_typed_time(text, system.clock.now_us(), fold)
         return TimeReply(us=us, utc=format_utc(us), local=format_local(us))
 
     @router.post(PREFIX + "/views")

@@ -23,19 +23,21 @@ from watchkeeper.recording.gaps import DayReport, day_report
 from watchkeeper.recording.holds import release_hold
 from watchkeeper.recording.models import RecordingHold
 from watchkeeper.records.incident_models import Incident, IncidentCamera
+from watchkeeper.records.vocab import IncidentStatus
 from watchkeeper.system import System
-from watchkeeper.timeutil import date_to_us, to_local
+from watchkeeper.timeutil import US_PER_DAY, date_to_us, to_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.forms import REFUSALS, FormCheck
+from watchkeeper.web.overview import expiring_holds
 from watchkeeper.web.templating import Pages
-from watchkeeper.web.uk import format_uk_date, parse_uk_date
+from watchkeeper.web.uk import format_uk, format_uk_date, parse_uk_date
 
 __all__ = ["build_router"]
 
 HoldViewer = Annotated[Principal, Depends(require(Right.HOLDS_VIEW))]
 Releaser = Annotated[Principal, Depends(require(Right.HOLDS_RELEASE))]
 Health = Annotated[Principal, Depends(require(Right.SYSTEM_HEALTH))]
-STATES = ("active", "released", "all")
+STATES = ("active", "lapsing soon", "lapsed", "released", "all")
 
 
 def _incident_holds(s: Session) -> dict[int, tuple[str, str]]:
@@ -53,22 +55,29 @@ def _incident_holds(s: Session) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _holds(s: Session, now_us: int, q: str, state: str) -> list[RecordingHold]:
+def _holds(s: Session, now_us: int, q: str, state: str, soon_us: int) -> list[RecordingHold]:
+    """Holds by state; ``q`` matches reference, reason, who asked, who placed, camera and
+    the expiry as printed (``12/2026`` finds holds lapsing in December 2026)."""
     query = select(RecordingHold).order_by(RecordingHold.created_us.desc()).limit(500)
-    if state == "active":
-        query = query.where(RecordingHold.released_us.is_(None))
-    elif state == "released":
+    if state == "released":
         query = query.where(RecordingHold.released_us.is_not(None))
+    elif state != "all":
+        query = query.where(RecordingHold.released_us.is_(None))
     rows = list(s.scalars(query))
-    if state == "active":  # lapsed holds are no longer in force
+    if state in ("active", "lapsing soon"):  # lapsed holds are no longer in force
         rows = [h for h in rows if h.expires_us is None or h.expires_us > now_us]
+    if state == "lapsing soon":
+        rows = [h for h in rows if h.expires_us is not None and h.expires_us <= now_us + soon_us]
+    elif state == "lapsed":
+        rows = [h for h in rows if h.expires_us is not None and h.expires_us <= now_us]
     needle = q.strip().lower()
     if needle:
         rows = [
             h
             for h in rows
             if needle
-            in f"{h.reference} {h.reason} {h.holder} {h.created_by} {h.camera_id or ''}".lower()
+            in f"{h.reference} {h.reason} {h.holder} {h.created_by} {h.camera_id or ''} "
+            f"{format_uk(h.expires_us)}".lower()
         ]
     return rows
 
@@ -93,8 +102,13 @@ def build_router(pages: Pages) -> APIRouter:
             "holds.html",
             status_code=422 if check else 200,
             who=who,
-            rows=_holds(s, now, q, chosen),
+            rows=_holds(s, now, q, chosen, system.settings.hold_reminder_days * US_PER_DAY),
             incident_of=_incident_holds(s),
+            open_refs=set(
+                s.scalars(select(Incident.ref).where(Incident.status == IncidentStatus.OPEN.value))
+            ),
+            reminder_days=system.settings.hold_reminder_days,
+            due=expiring_holds(s, now, system.settings.hold_reminder_days),
             q=q,
             state=chosen,
             states=STATES,

@@ -19,6 +19,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.cameras.models import Area
 from watchkeeper.errors import ValidationError
+from watchkeeper.records.incident_models import Incident
 from watchkeeper.records.incidents import IncidentDraft
 from watchkeeper.records.search import SearchQuery, search_incidents
 from watchkeeper.records.vocab import Channel, Outcome, Source
@@ -26,7 +27,9 @@ from watchkeeper.system import System
 from watchkeeper.timeutil import date_to_us, parse_local, to_local
 from watchkeeper.web.bounds import RowId, TimeQuery
 from watchkeeper.web.deps import SessionDep, SystemDep, require
+from watchkeeper.web.forms import REFUSALS, FormCheck
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.uk import parse_uk_date, parse_uk_time
 
 __all__ = ["build_router"]
 
@@ -35,6 +38,8 @@ SPAN_AFTER_US = 10 * 60 * 1_000_000
 Viewer = Annotated[Principal, Depends(require(Right.INCIDENTS_VIEW))]
 Writer = Annotated[Principal, Depends(require(Right.INCIDENTS_WRITE))]
 Logger = Annotated[Principal, Depends(require(Right.RADIO_WRITE))]
+Field = Annotated[str, Form()]
+MAX_TEXT = 4000
 
 
 def _choices(system: System, s: Session, who: Principal) -> dict[str, Any]:
@@ -46,25 +51,62 @@ def _choices(system: System, s: Session, who: Principal) -> dict[str, Any]:
         "outcomes": list(Outcome),
         "areas": areas,
         "camera_ids": cams,
+        "source_labels": {src.value: src.label for src in Source},
+        "outcome_labels": {o.value: o.label for o in Outcome},
     }
 
 
 def _day(text: str, end: bool = False) -> int | None:
+    """``dd/mm/yyyy`` as typed (or ``yyyy-mm-dd`` from an old link); ``end``: the next midnight."""
+    text = text.strip()
     if not text:
         return None
     try:
         d = date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValidationError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+    except ValueError:
+        try:
+            d = parse_uk_date(text)
+        except ValidationError as exc:
+            raise ValidationError(f"not a date: {text[:40]!r} (use dd/mm/yyyy)") from exc
     return date_to_us(d + timedelta(days=1) if end else d)
 
 
 def _local(text: str) -> int:
-    """A ``datetime-local`` field's value (Europe/London wall time) in microseconds."""
+    """A time typed ``dd/mm/yyyy hh:mm`` (or ISO), Europe/London wall time, in microseconds."""
+    try:
+        return parse_uk_time(text)
+    except ValidationError:
+        pass
     try:
         return parse_local(text)
     except ValueError as exc:
         raise ValidationError(f"{text!r}: {exc}") from exc
+
+
+def _day_field(check: FormCheck, name: str, text: str, end: bool = False) -> int | None:
+    try:
+        return _day(text, end)
+    except ValidationError as exc:
+        check.refused(name, exc)
+        return None
+
+
+def _local_field(check: FormCheck, name: str, text: str) -> int | None:
+    if not text.strip():
+        check.add(name, "give a date and time")
+        return None
+    try:
+        return _local(text)
+    except ValidationError:
+        check.add(name, f"not a date and time: {text[:40]!r} (dd/mm/yyyy hh:mm)")
+        return None
+
+
+def _incident_refs(s: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = s.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(ids)))
+    return {int(i): str(ref) for i, ref in rows}
 
 
 def build_router(pages: Pages) -> APIRouter:
@@ -86,10 +128,11 @@ def build_router(pages: Pages) -> APIRouter:
         date_from: str = "",
         date_to: str = "",
     ) -> Response:
+        check = FormCheck()
         query = SearchQuery(
             text=q,
-            from_us=_day(date_from),
-            to_us=_day(date_to, end=True),
+            from_us=_day_field(check, "date_from", date_from),
+            to_us=_day_field(check, "date_to", date_to, end=True),
             category_id=category or None,
             area_id=area or None,
             camera_id=camera or None,
@@ -97,15 +140,40 @@ def build_router(pages: Pages) -> APIRouter:
             outcome=outcome or None,
             operator=operator or None,
         )
-        rows = search_incidents(s, who, query)
+        rows = []
+        if check.ok:
+            try:
+                rows = search_incidents(s, who, query)
+            except REFUSALS as exc:
+                check.refused("q", exc)
         template = "_incident_rows.html" if request.headers.get("hx-request") else "incidents.html"
         return pages.render(
             request,
             template,
+            status_code=200 if check.ok else 422,
             who=who,
             rows=rows,
             q=q,
             f=request.query_params,
+            errors=check.errors,
+            **_choices(system, s, who),
+        )
+
+    def new_incident_page(
+        request: Request,
+        system: System,
+        s: Session,
+        who: Principal,
+        form: dict[str, str],
+        check: FormCheck | None = None,
+    ) -> Response:
+        return pages.render(
+            request,
+            "incident_new.html",
+            status_code=422 if check else 200,
+            who=who,
+            form=form,
+            errors=check.errors if check else {},
             **_choices(system, s, who),
         )
 
@@ -118,64 +186,88 @@ def build_router(pages: Pages) -> APIRouter:
         camera: Annotated[str, Query(max_length=64)] = "",
         at: TimeQuery = None,
     ) -> Response:
-        area_id = ""
-        location = ""
+        form = {"camera": camera, "at": str(at or "")}
         if camera:
             cam = system.cameras.get(s, who, camera)
-            area_id, location = cam.area_id, cam.location
-        return pages.render(
-            request,
-            "incident_new.html",
-            who=who,
-            camera=camera,
-            at=at or "",
-            area_id=area_id,
-            location=location,
-            error="",
-            **_choices(system, s, who),
-        )
+            form |= {"area_id": cam.area_id, "location": cam.location, "source": "operator"}
+        return new_incident_page(request, system, s, who, form)
 
     @router.post("/incidents/new")
     def create_incident(
+        request: Request,
         system: SystemDep,
         s: SessionDep,
         who: Writer,
-        category_id: Annotated[str, Form(max_length=32)],
-        source: Annotated[Source, Form()],
-        summary: Annotated[str, Form(max_length=4000)] = "",
-        area_id: Annotated[str, Form(max_length=64)] = "",
-        location: Annotated[str, Form(max_length=4000)] = "",
-        camera: Annotated[str, Form(max_length=64)] = "",
-        at: Annotated[str, Form(max_length=20)] = "",
-        police_ref: Annotated[str, Form(max_length=64)] = "",
+        category_id: Field = "",
+        source: Field = "",
+        summary: Field = "",
+        area_id: Field = "",
+        location: Field = "",
+        camera: Field = "",
+        at: Field = "",
+        police_ref: Field = "",
     ) -> Response:
-        opened = int(at) if at.strip().isdigit() else None
+        form = {
+            "category_id": category_id,
+            "source": source,
+            "summary": summary,
+            "area_id": area_id,
+            "location": location,
+            "camera": camera,
+            "at": at,
+            "police_ref": police_ref,
+        }
+        check = FormCheck()
+        if category_id not in {c.id for c in system.incidents.categories(s)}:
+            check.add("category_id", "choose a category")
+        if source not in {src.value for src in Source}:
+            check.add("source", "choose where the report came from")
+        text = check.text("summary", summary, MAX_TEXT, "describe what happened")
+        place = check.text("location", location, MAX_TEXT)
+        ref = check.text("police_ref", police_ref, 64)
+        cam_id = check.text("camera", camera, 64)
+        if cam_id and check.ok:
+            try:
+                system.cameras.get(s, who, cam_id)
+            except REFUSALS:
+                check.add("camera", f"no camera {cam_id!r}: pick one from the list")
+        if not check.ok:
+            return new_incident_page(request, system, s, who, form, check)
         draft = IncidentDraft(
             category_id=category_id,
-            source=source,
-            summary=summary.strip(),
+            source=Source(source),
+            summary=text,
             area_id=area_id or None,
-            location=location.strip(),
-            police_ref=police_ref.strip(),
-            opened_us=opened,
+            location=place,
+            police_ref=ref,
+            opened_us=int(at) if at.strip().isdigit() else None,
         )
-        inc = system.incidents.create(s, who, draft)
-        if camera.strip():
-            centre = inc.opened_us
-            system.incidents.mark_cameras(
-                s,
-                who,
-                inc.ref,
-                [camera.strip()],
-                centre - SPAN_BEFORE_US,
-                centre + SPAN_AFTER_US,
-                note="marked when the incident was opened",
-            )
+        try:
+            inc = system.incidents.create(s, who, draft)
+            if cam_id:
+                centre = inc.opened_us
+                system.incidents.mark_cameras(
+                    s,
+                    who,
+                    inc.ref,
+                    [cam_id],
+                    centre - SPAN_BEFORE_US,
+                    centre + SPAN_AFTER_US,
+                    note="marked when the incident was opened",
+                )
+        except REFUSALS as exc:
+            check.refused("summary", exc)
+            return new_incident_page(request, system, s, who, form, check)
         return RedirectResponse(f"/incidents/{inc.ref}", status_code=303)
 
-    @router.get("/incidents/{ref}", response_class=HTMLResponse)
-    def incident(
-        request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
+    def incident_page(
+        request: Request,
+        system: System,
+        s: Session,
+        who: Principal,
+        ref: str,
+        form: dict[str, str] | None = None,
+        check: FormCheck | None = None,
     ) -> Response:
         inc = system.incidents.get(s, who, ref)
         seen: set[str] = set()
@@ -184,28 +276,48 @@ def build_router(pages: Pages) -> APIRouter:
             if c.hold_id not in seen and c.released_us is None:
                 release_rows.add(c.id)
             seen.add(c.hold_id)
-        wall = "%Y-%m-%dT%H:%M"
+        wall = "%d/%m/%Y %H:%M"
         return pages.render(
             request,
             "incident.html",
+            status_code=422 if check else 200,
             who=who,
             inc=inc,
             release_rows=release_rows,
             span_start=to_local(inc.opened_us - SPAN_BEFORE_US).strftime(wall),
             span_end=to_local(inc.opened_us + SPAN_AFTER_US).strftime(wall),
+            form=form or {},
+            errors=check.errors if check else {},
             **_choices(system, s, who),
         )
 
+    @router.get("/incidents/{ref}", response_class=HTMLResponse)
+    def incident(
+        request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
+    ) -> Response:
+        return incident_page(request, system, s, who, ref)
+
     @router.post("/incidents/{ref}/entries")
     def add_entry(
+        request: Request,
         ref: str,
         system: SystemDep,
         s: SessionDep,
         who: Writer,
-        text: Annotated[str, Form(min_length=1, max_length=4000)],
-        why: Annotated[str, Form(max_length=2000)] = "",
+        text: Field = "",
+        why: Field = "",
     ) -> Response:
-        system.incidents.add_action(s, who, ref, text, why)
+        check = FormCheck()
+        action = check.text("text", text, MAX_TEXT, "say what was done")
+        reason = check.text("why", why, 2000)
+        if check.ok:
+            try:
+                system.incidents.add_action(s, who, ref, action, reason)
+            except REFUSALS as exc:
+                check.refused("text", exc)
+        if not check.ok:
+            form = {"text": text, "why": why}
+            return incident_page(request, system, s, who, ref, form, check)
         return RedirectResponse(f"/incidents/{ref}", status_code=303)
 
     @router.post("/incidents/{ref}/close")
@@ -223,19 +335,38 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/incidents/{ref}/cameras")
     def mark_cameras(
+        request: Request,
         ref: str,
         system: SystemDep,
         s: SessionDep,
         who: Writer,
-        camera: Annotated[str, Form(min_length=1, max_length=64)],
-        start: Annotated[str, Form(max_length=32)],
-        end: Annotated[str, Form(max_length=32)],
-        note: Annotated[str, Form(max_length=2000)] = "",
-        reason: Annotated[str, Form(max_length=2000)] = "",
+        camera: Field = "",
+        start: Field = "",
+        end: Field = "",
+        note: Field = "",
+        reason: Field = "",
     ) -> Response:
-        system.incidents.mark_cameras(
-            s, who, ref, [camera.strip()], _local(start), _local(end), note, reason
-        )
+        check = FormCheck()
+        cam_id = check.text("camera", camera, 64, "name a camera")
+        start_us = _local_field(check, "start", start)
+        end_us = _local_field(check, "end", end)
+        what = check.text("note", note, 2000)
+        why = check.text("reason", reason, 2000)
+        if cam_id and "camera" not in check.errors:
+            try:
+                system.cameras.get(s, who, cam_id)
+            except REFUSALS:
+                check.add("camera", f"no camera {cam_id!r}: pick one from the list")
+        if start_us is not None and end_us is not None and end_us <= start_us:
+            check.add("end", "the footage must end after it starts")
+        if check.ok and start_us is not None and end_us is not None:
+            try:
+                system.incidents.mark_cameras(s, who, ref, [cam_id], start_us, end_us, what, why)
+            except REFUSALS as exc:
+                check.refused("end", exc)
+        if not check.ok:
+            form = {"camera": camera, "start": start, "end": end, "note": note, "reason": reason}
+            return incident_page(request, system, s, who, ref, form, check)
         return RedirectResponse(f"/incidents/{ref}", status_code=303)
 
     @router.post("/incidents/{ref}/holds/{hold_id}/release")
@@ -250,39 +381,75 @@ def build_router(pages: Pages) -> APIRouter:
         system.incidents.release_hold(s, who, ref, hold_id, reason)
         return RedirectResponse(f"/incidents/{ref}", status_code=303)
 
-    @router.get("/radio", response_class=HTMLResponse)
-    def radio(request: Request, system: SystemDep, s: SessionDep, who: Logger) -> Response:
+    def radio_page(
+        request: Request,
+        system: System,
+        s: Session,
+        who: Principal,
+        form: dict[str, str] | None = None,
+        check: FormCheck | None = None,
+    ) -> Response:
         rows = system.radio.list(s, who)
+        refs = _incident_refs(s, {e.incident_id for e in rows if e.incident_id})
         template = "_radio_rows.html" if request.headers.get("hx-request") else "radio.html"
         return pages.render(
             request,
             template,
+            status_code=422 if check else 200,
             who=who,
             rows=rows,
+            refs=refs,
             channels=list(Channel),
             categories=system.incidents.categories(s),
+            form=form or {"channel": request.cookies.get("wk_radio_channel", "")},
+            errors=check.errors if check else {},
         )
+
+    @router.get("/radio", response_class=HTMLResponse)
+    def radio(request: Request, system: SystemDep, s: SessionDep, who: Logger) -> Response:
+        return radio_page(request, system, s, who)
 
     @router.post("/radio")
     def add_radio(
+        request: Request,
         system: SystemDep,
         s: SessionDep,
         who: Logger,
-        channel: Annotated[Channel, Form()],
-        message: Annotated[str, Form(min_length=1, max_length=2000)],
-        caller: Annotated[str, Form(max_length=100)] = "",
+        channel: Field = "",
+        message: Field = "",
+        caller: Field = "",
     ) -> Response:
-        system.radio.add(s, who, channel, caller, message)
-        return RedirectResponse("/radio", status_code=303)
+        check = FormCheck()
+        if channel not in {c.value for c in Channel}:
+            check.add("channel", "choose the channel the call came on")
+        text = check.text("message", message, 2000, "type the message (it was empty)")
+        who_called = check.text("caller", caller, 100)
+        if check.ok:
+            try:
+                system.radio.add(s, who, channel, who_called, text)
+            except REFUSALS as exc:
+                check.refused("message", exc)
+        if not check.ok:
+            form = {"channel": channel, "message": message, "caller": caller}
+            return radio_page(request, system, s, who, form, check)
+        done = RedirectResponse("/radio", status_code=303)
+        # The next entry starts on the same channel: one desk works one channel at a time.
+        done.set_cookie("wk_radio_channel", channel, samesite="strict", httponly=True)
+        return done
 
     @router.post("/radio/{entry_id}/incident")
     def radio_to_incident(
+        request: Request,
         entry_id: RowId,
         system: SystemDep,
         s: SessionDep,
         who: Writer,
-        category_id: Annotated[str, Form(max_length=32)],
+        category_id: Field = "",
     ) -> Response:
+        check = FormCheck()
+        if category_id not in {c.id for c in system.incidents.categories(s)}:
+            check.add(f"category-{entry_id}", "choose a category for the new incident")
+            return radio_page(request, system, s, who, None, check)
         inc = system.radio.to_incident(s, who, entry_id, category_id)
         return RedirectResponse(f"/incidents/{inc.ref}", status_code=303)
 

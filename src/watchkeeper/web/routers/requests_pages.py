@@ -35,6 +35,7 @@ from watchkeeper.evidence.requests import RequestSpec
 from watchkeeper.timeutil import parse_local, to_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
+from watchkeeper.web.uk import parse_uk_time
 
 __all__ = ["build_router"]
 
@@ -55,10 +56,15 @@ FormLists = Annotated[dict[str, list[str]], Depends(form_lists)]
 
 
 def _local(text: str) -> int:
+    """``dd/mm/yyyy hh:mm[:ss]`` as typed (London time), or ISO from an older form."""
+    try:
+        return parse_uk_time(text)
+    except ValidationError:
+        pass
     try:
         return parse_local(text)
     except ValueError as exc:
-        raise ValidationError(f"{text!r}: {exc}") from exc
+        raise ValidationError(f"{text!r} is not a time: use dd/mm/yyyy hh:mm:ss") from exc
 
 
 def jobs_context(s: Session, request_id: int) -> dict[str, Any]:

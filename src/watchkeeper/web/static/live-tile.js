@@ -4,13 +4,18 @@
 // edge (the server sends one fragment per frame, so little buffer is needed): a little
 // behind, it plays 10% fast until caught up; more than LAG_S behind, it jumps to EDGE_S
 // before the newest frame. Steering a PTZ camera is only as good as this lag.
+//
+// An overlay says what the picture cannot: "Connecting…", "Offline since 21:04" (from the
+// ``health`` and ``since`` attributes the wall keeps current), "Not recording", or why there
+// is no video at all (refused 403 / unknown 404: the tile stops retrying and says so; it
+// tries again when the camera's health comes back to streaming).
 const LAG_S = 0.25;
 const EDGE_S = 0.04;
 const CATCH_UP_S = 0.08;
 const MAIN_FROM_PX = 640;
 
 export class LiveTile extends HTMLElement {
-  static observedAttributes = ["camera"];
+  static observedAttributes = ["camera", "health", "since", "label"];
 
   connectedCallback() {
     this.video = document.createElement("video");
@@ -18,7 +23,10 @@ export class LiveTile extends HTMLElement {
     this.video.setAttribute("aria-label", "live video");
     this.label = document.createElement("span");
     this.label.className = "tile-label";
-    this.replaceChildren(this.video, this.label);
+    this.overlay = document.createElement("div");
+    this.overlay.className = "tile-overlay";
+    this.overlay.setAttribute("role", "status");
+    this.replaceChildren(this.video, this.overlay, this.label);
     this.resize = new ResizeObserver(() => this.pickStream());
     this.resize.observe(this);
     this.open();
@@ -29,8 +37,40 @@ export class LiveTile extends HTMLElement {
     this.close();
   }
 
-  attributeChangedCallback() {
-    if (this.video) this.open();
+  attributeChangedCallback(name, before, after) {
+    if (!this.video) return;
+    if (name === "camera") { if (before !== after) this.open(); }
+    else if (name === "health" && after === "streaming" && before !== after && this.refused) this.open();
+    else this.showOverlay();
+  }
+
+  // What the overlay says, most telling first; empty while the picture is live.
+  showOverlay() {
+    const health = this.getAttribute("health") || "";
+    const since = this.getAttribute("since");
+    let text = "";
+    let kind = "";
+    if (!this.camera) text = "";
+    else if (this.refused) { text = this.refused; kind = "refused"; }
+    else if (health === "offline") { text = `Offline${since ? ` since ${since}` : ""}`; kind = "offline"; }
+    else if (health === "stalled") { text = `No pictures${since ? ` since ${since}` : ""}`; kind = "offline"; }
+    else if (health === "not recording") { text = "Not recording"; kind = "warn"; }
+    else if (this.dataset.state !== "playing" && this.dataset.state !== "hls") { text = "Connecting…"; kind = "connecting"; }
+    this.overlay.textContent = text;
+    this.overlay.hidden = !text;
+    this.dataset.overlay = kind;
+    const name = this.getAttribute("label");
+    this.label.textContent = this.camera ? (name || this.camera) : "";
+  }
+
+  // The server refused the camera (4403) or has no video of it (4404): stop, say why.
+  refuse(code, reason) {
+    this.refused = code === 4403 ? "No video: you may not view this camera"
+      : `No video: ${reason || "this camera is not recorded here"}`;
+    this.dataset.state = "refused";
+    this.close();
+    this.video.removeAttribute("src");
+    this.showOverlay();
   }
 
   wanted() {
@@ -51,7 +91,9 @@ export class LiveTile extends HTMLElement {
   open() {
     this.close();
     this.camera = this.getAttribute("camera");
-    this.label.textContent = this.camera || "";
+    this.refused = "";
+    this.dataset.state = this.camera ? "connecting" : "";
+    this.showOverlay();
     if (!this.camera) { this.video.removeAttribute("src"); return; }
     this.stream = this.wanted();
     const cam = encodeURIComponent(this.camera);
@@ -61,8 +103,10 @@ export class LiveTile extends HTMLElement {
     const ws = new WebSocket(`${proto}://${location.host}/api/live/cameras/${cam}/ws?stream=${this.stream}`);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (ev) => this.onMessage(ev);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
+      if (ev.code === 4403 || ev.code === 4404) { this.refuse(ev.code, ev.reason); return; }
       this.dataset.state = "closed";
+      this.showOverlay();
       this.failures = this.gotInit ? 0 : (this.failures || 0) + 1;
       if (this.failures >= 3) this.setAttribute("hls", "");
       setTimeout(() => this.isConnected && this.ws === ws && this.open(), 2000);
@@ -76,14 +120,20 @@ export class LiveTile extends HTMLElement {
     // keeps failing (a proxy that refuses WebSockets) or the tile has the `hls` attribute.
     const url = `/api/live/cameras/${cam}/hls/live.m3u8?stream=${this.stream}`;
     this.dataset.state = "hls";
+    this.showOverlay();
     if (window.Hls?.isSupported()) {
       this.hls = new window.Hls({ liveSyncDurationCount: 1 });
+      this.hls.on(window.Hls.Events.ERROR, (_e, d) => {
+        const code = d.response?.code;
+        if (d.fatal && (code === 403 || code === 404)) this.refuse(code === 403 ? 4403 : 4404, "");
+      });
       this.hls.loadSource(url);
       this.hls.attachMedia(this.video);
     } else if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
       this.video.src = url;
     } else {
-      this.label.textContent += " (this browser cannot play live video)";
+      this.refused = "This browser cannot play live video";
+      this.showOverlay();
     }
     this.video.play().catch(() => {});
   }
@@ -103,6 +153,7 @@ export class LiveTile extends HTMLElement {
     this.queue = [];
     this.dataset.stream = msg.stream;
     this.dataset.state = "playing";
+    this.showOverlay();
     this.ms = new MediaSource();
     this.sb = null;
     this.video.src = URL.createObjectURL(this.ms);

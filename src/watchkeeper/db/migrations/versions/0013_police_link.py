@@ -1,7 +1,7 @@
 """police link: police accounts (force, collar number), camera shares and their viewers
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-02
 
 Plain CREATE TABLE and CREATE INDEX only, so the same steps run on SQLite and PostgreSQL.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Governance: camera reviews, DPIAs, signage, operators, documents, clients, partners."""

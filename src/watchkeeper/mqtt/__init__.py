@@ -1,0 +1,1 @@
+"""MQTT: the broker connection (never blocks its callers), topics, Home Assistant discovery."""

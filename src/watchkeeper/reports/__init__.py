@@ -1,0 +1,1 @@
+"""Reports and documents: one PDF engine, the statistics, the annual review pack."""

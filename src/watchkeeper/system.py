@@ -28,6 +28,7 @@ from watchkeeper.governance.services import Governance
 from watchkeeper.live.sessions import LiveSessions, session_check
 from watchkeeper.mqtt.client import MqttLink
 from watchkeeper.playback.service import PlaybackService
+from watchkeeper.police.shares import ShareService
 from watchkeeper.recording.config import RecorderConfig
 from watchkeeper.recording.health import RecordedHealth
 from watchkeeper.recording.holds import RecordingHolds
@@ -76,6 +77,8 @@ class System:
     """Open live sockets, re-checked against their sessions; log-out ends its own."""
     governance: Governance
     """Camera reviews, DPIAs, signage, operators' records, documents, clients, disclosures."""
+    shares: ShareService
+    """Cameras shared live with the police link (docs/design/police-link.md)."""
     recorder: RecorderService | None = None
     """Set when this process records (``serve``, ``demo``): live video subscribes to it."""
 
@@ -138,6 +141,7 @@ def build_system(settings: Settings, clock: Clock | None = None, migrate: bool =
         live=LiveSessions(session_check(db, users, cameras)),
         alerts=AlertQueue(clock, cameras, incidents),
         governance=governance,
+        shares=ShareService(clock, cameras),
     )
 
 

@@ -66,4 +66,14 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
         page.goto(url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)  # scripts run and reach the server
+    # The police link's own pages, as its two roles.
+    add_user(system, "pc-view", Role.POLICE_VIEWER)
+    add_user(system, "dc-jones", Role.POLICE_OFFICER)
+    for user, path in (("pc-view", "/police/wall"), ("dc-jones", "/police/portal"),
+                       ("dc-jones", "/police/portal/new")):  # fmt: skip
+        page.context.clear_cookies()
+        _log_in(page, url, user)
+        page.goto(url + path)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
     assert refused == []

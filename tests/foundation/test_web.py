@@ -39,6 +39,7 @@ PATH_VALUES = {
     "month": "2026-01",
     "year": "2026",
     "table": "incidents_total",
+    "share_id": "1",
 }
 
 

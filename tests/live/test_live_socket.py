@@ -45,9 +45,9 @@ def test_socket_sends_init_then_a_fragment_per_frame(
     assert fanout.subscribers == 0
 
 
-@pytest.mark.parametrize("who", [None, "brook-viewer"])
+@pytest.mark.parametrize(("who", "code"), [(None, 4403), ("brook-viewer", 4404)])
 def test_socket_refused_without_rights_or_visibility(
-    live_client: TestClient, live_system: System, who: str | None
+    live_client: TestClient, live_system: System, who: str | None, code: int
 ) -> None:
     headers = {"cookie": cookie_for(live_system, who)} if who else {}
     with (
@@ -55,7 +55,7 @@ def test_socket_refused_without_rights_or_visibility(
         live_client.websocket_connect(WS.format("RP-001"), headers=headers) as ws,
     ):
         ws.receive_bytes()
-    assert err.value.code == 4403
+    assert err.value.code == code
 
 
 def test_socket_refuses_a_foreign_origin(live_client: TestClient, live_system: System) -> None:

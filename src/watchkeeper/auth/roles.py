@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["LICENSED_ROLES", "RIGHTS", "Right", "Role", "has_right"]
+__all__ = ["LICENSED_ROLES", "POLICE_ROLES", "RIGHTS", "Right", "Role", "has_right"]
 
 
 class Role(enum.StrEnum):
@@ -22,6 +22,10 @@ class Role(enum.StrEnum):
     CLIENT_VIEWER = "client_viewer"
     PARTNER_MEMBER = "partner_member"
     ADMIN = "admin"
+    POLICE_VIEWER = "police_viewer"
+    """Force control room: live view of the cameras shared with the police link, nothing else."""
+    POLICE_OFFICER = "police_officer"
+    """Investigating officer: files requests on the police portal, collects released packages."""
 
 
 class Right(enum.StrEnum):
@@ -76,6 +80,14 @@ class Right(enum.StrEnum):
     """A client viewer: download its own client's monthly monitoring reports."""
     SYSTEM_ALARMS = "system.alarms"
     """Disk and recording alarms shown as a banner on every page (supervisory roles)."""
+    POLICE_SHARE = "police.share"
+    """Share cameras with the police link, end one's own shares, see the link's health."""
+    POLICE_SHARE_SUPERVISE = "police.share_supervise"
+    """End anyone's share with the police link."""
+    POLICE_WALL = "police.wall"
+    """The police link's own wall of shared cameras."""
+    POLICE_PORTAL = "police.portal"
+    """File police requests online, follow them, download their released packages."""
     PROFILE = "profile"
     """See one's own account and change one's own password."""
 
@@ -100,8 +112,10 @@ _OPERATOR = _STAFF | {
     R.REQUESTS_VIEW,
     R.REQUESTS_MANAGE,
     R.EVIDENCE_EXPORT,
+    R.POLICE_SHARE,
 }
 _SUPERVISOR = _OPERATOR | {
+    R.POLICE_SHARE_SUPERVISE,
     R.REQUESTS_APPROVE,
     R.REDACTION_MANAGE,
     R.PTZ_SUPERVISE,
@@ -157,6 +171,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
     Role.POLICE_LIAISON: frozenset(
         {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.INCIDENTS_VIEW}
     ),
+    # Police link accounts: a share (police/shares.py) is their only way to any camera.
+    Role.POLICE_VIEWER: frozenset({R.PROFILE, R.VIDEO_LIVE, R.POLICE_WALL}),
+    Role.POLICE_OFFICER: frozenset({R.PROFILE, R.POLICE_PORTAL}),
     Role.CLIENT_VIEWER: frozenset(
         {R.PROFILE, R.CAMERAS_VIEW, R.VIDEO_LIVE, R.VIDEO_PLAYBACK, R.CLIENT_REPORTS}
     ),
@@ -175,6 +192,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
         }
     ),
 }
+
+POLICE_ROLES = frozenset({Role.POLICE_VIEWER, Role.POLICE_OFFICER})
+"""Accounts of the police link: they belong to a force and see cameras only through shares."""
 
 LICENSED_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
 """Roles whose holders operate cameras and must hold a valid SIA PSS licence."""

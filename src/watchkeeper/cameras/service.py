@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session, joinedload
 
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Right
+from watchkeeper.auth.roles import POLICE_ROLES, Right
 from watchkeeper.cameras.fields import AUDITED_FIELDS, URL_FIELDS, spec_values
 from watchkeeper.cameras.models import Area, Camera, CameraStatus, Client, Site
 from watchkeeper.cameras.redact import merge_credentials, redact_url
 from watchkeeper.cameras.schemas import CameraSpec, SiteFile
 from watchkeeper.errors import ImportRejected, NotFound, ValidationError
+from watchkeeper.police.visibility import shared_camera_ids
 from watchkeeper.timeutil import Clock
 
 __all__ = ["ApplyResult", "CameraService"]
@@ -48,9 +49,16 @@ class CameraService:
 
     # --- reading ----------------------------------------------------------------------
 
-    @staticmethod
-    def visible(who: Principal) -> Select[Camera]:
-        """The cameras ``who`` may see, as a query others can narrow further."""
+    def visible(self, who: Principal) -> Select[Camera]:
+        """The cameras ``who`` may see, as a query others can narrow further.
+
+        A police account sees only the cameras shared with the police link now, and only
+        if it may watch live (docs/design/police-link.md): every video route asks here.
+        """
+        if who.role in POLICE_ROLES:
+            if not who.can(Right.VIDEO_LIVE):
+                return select(Camera).where(false())
+            return select(Camera).where(Camera.id.in_(shared_camera_ids(self.clock.now_us())))
         who.require(Right.CAMERAS_VIEW)
         q = select(Camera)
         if who.is_client_viewer:

@@ -9,6 +9,7 @@ from watchkeeper.cli import (
     cameras,
     evidence,
     nodes,
+    police,
     record,
     records,
     redaction,
@@ -34,4 +35,5 @@ MODULES: tuple[ModuleType, ...] = (
     reports,
     nodes,
     storage,
+    police,
 )

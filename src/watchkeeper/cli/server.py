@@ -21,6 +21,7 @@ from watchkeeper.config.settings import ensure_secret_file
 from watchkeeper.errors import ConfigError
 from watchkeeper.evidence.signing import KEY_FILE, ensure_signing_key
 from watchkeeper.governance.schedule import MonthlyReports
+from watchkeeper.police.accounts import set_account
 from watchkeeper.system import (
     System,
     live_recorder_config,
@@ -215,7 +216,11 @@ DEMO_USERS = [
     ("operator", Role.OPERATOR, "Demo Operator"),
     ("supervisor", Role.SUPERVISOR, "Demo Supervisor"),
     (FIRST_ADMIN, Role.ADMIN, "Demo Administrator"),
+    ("police", Role.POLICE_VIEWER, "Demo Force Control Room"),
+    ("officer", Role.POLICE_OFFICER, "Demo Investigating Officer"),
 ]
+DEMO_FORCE = ("Demo Constabulary", {"police": "FCR1", "officer": "4521"})
+"""Force and collar numbers of the demo's police link accounts."""
 
 
 def demo_users(system: System) -> list[tuple[str, str, str]]:
@@ -244,5 +249,9 @@ def demo_users(system: System) -> list[tuple[str, str, str]]:
                 system.users.set_disabled(s, username, False, CLI_ACTOR, "demo start")
             else:
                 system.users.create(s, spec, CLI_ACTOR, "demo user")
+            if username in DEMO_FORCE[1]:
+                user = system.users.get(s, username)
+                set_account(s, CLI_ACTOR, user, DEMO_FORCE[0], DEMO_FORCE[1][username],
+                            system.clock)  # fmt: skip
             out.append((username, role.value, password))
     return out

@@ -14,6 +14,7 @@ from watchkeeper.cluster import models as cluster_models
 from watchkeeper.db.base import Base
 from watchkeeper.evidence import models as evidence_models
 from watchkeeper.governance import models as governance_models
+from watchkeeper.police import models as police_models
 from watchkeeper.ptz import models as ptz_models
 from watchkeeper.recording import models as recording_models
 from watchkeeper.records import incident_models, log_models
@@ -34,6 +35,7 @@ _MODULES = (
     redaction_models,
     governance_models,
     cluster_models,
+    police_models,
 )
 metadata = Base.metadata
 

@@ -37,6 +37,8 @@ from watchkeeper.web.routers import (
     partners,
     people_pages,
     playback,
+    police,
+    police_portal,
     ptz,
     public_register,
     radio,
@@ -115,6 +117,8 @@ def create_app(system: System) -> FastAPI:
                               report_pages, public_register):  # fmt: skip
         app.include_router(governance_router.build_router(rendered))
     app.include_router(register_pages.build_router(rendered))  # /cameras/{id}: after fixed paths
+    app.include_router(police.build_router(rendered))
+    app.include_router(police_portal.build_router(rendered))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if vendor is not None:
         app.mount("/vendor", VendorFiles(directory=vendor), name="vendor")

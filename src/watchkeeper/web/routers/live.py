@@ -66,19 +66,21 @@ def _socket_principal(ws: WebSocket, system: System) -> Principal | None:
         return system.users.principal_for_session(s, cookie)
 
 
-def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
+def _allowed(ws: WebSocket, system: System, camera_id: str) -> Principal | int:
+    """The caller, or the close code: 4403 refused, 4404 a camera the caller cannot see
+    (as if it did not exist, like the HTTP routes' 404)."""
     origin = ws.headers.get("origin")
     host = ws.headers.get("host", "")
     if origin is not None and origin.split("://", 1)[-1] != host:
-        return None
+        return 4403
     who = _socket_principal(ws, system)
     if who is None or not who.can(Right.VIDEO_LIVE):
-        return None
+        return 4403
     try:
         with system.db.session() as s:
             system.cameras.get(s, who, camera_id)
     except NotFound:
-        return None
+        return 4404
     return who
 
 
@@ -233,8 +235,8 @@ def build_router(pages: Pages, hls: LiveHls) -> APIRouter:
         who = await run_in_threadpool(_allowed, ws, system, camera_id)
         # A refusal is sent as a close code after the handshake: closed during it, the
         # browser sees only "failed" (1006) and would retry for ever instead of saying why.
-        if who is None:
-            await _refuse(ws, 4403, "not allowed")
+        if not isinstance(who, Principal):
+            await _refuse(ws, who, "no such camera" if who == 4404 else "not allowed")
             return
         try:
             sup = pick_supervisor(system, camera_id, stream)

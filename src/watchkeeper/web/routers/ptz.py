@@ -49,21 +49,22 @@ def control_of(app: FastAPI | Any) -> PtzControl:
     return control
 
 
-def _principal(ws: WebSocket, system: System, camera_id: str) -> Principal | None:
+def _principal(ws: WebSocket, system: System, camera_id: str) -> Principal | int:
+    """The caller, or the close code: 4403 refused, 4404 a camera the caller cannot see."""
     origin = ws.headers.get("origin")
     if origin is not None and origin.split("://", 1)[-1] != ws.headers.get("host", ""):
-        return None
+        return 4403
     cookie = ws.cookies.get(SESSION_COOKIE)
     if not cookie:
-        return None
+        return 4403
     with system.db.session() as s:
         who = system.users.principal_for_session(s, cookie)
         if who is None or not who.can(Right.VIDEO_LIVE):
-            return None
+            return 4403
         try:
             system.cameras.get(s, who, camera_id)
         except NotFound:
-            return None
+            return 4404
         return who
 
 
@@ -168,8 +169,8 @@ def build_router(pages: Pages) -> APIRouter:
     async def ptz_socket(ws: WebSocket, camera_id: str) -> None:
         sys_: System = ws.app.state.system
         who = await run_in_threadpool(_principal, ws, sys_, camera_id)
-        if who is None:
-            await ws.close(code=4403)
+        if not isinstance(who, Principal):
+            await ws.close(code=who)
             return
         control = control_of(ws.app)
         await ws.accept()

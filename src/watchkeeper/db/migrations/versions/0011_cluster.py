@@ -2,7 +2,7 @@
 lease generation, and where they are (local disk or the object store)
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-02
 
 Plain CREATE TABLE and ADD COLUMN (nullable or with a default), so the same steps run on
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Tables: camera_review, dpia, signage, operator_record, controlled_document,
 document_version, document_ack, client_terms, client_report, partner_disclosure.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 
 Plain CREATE TABLE and CREATE INDEX only, so the same steps run on SQLite and PostgreSQL.
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

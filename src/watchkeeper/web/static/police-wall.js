@@ -1,0 +1,73 @@
+// The police wall: one tile per camera shared with the police link, added and removed as
+// shares start and end (long poll of /api/police/wall). A shared camera that is not
+// streaming shows its state instead of a picture, never a frozen frame.
+import "./live-tile.js";
+
+const wall = document.querySelector("#police-wall");
+const empty = document.querySelector("#police-empty");
+const tiles = new Map();
+const PLAYABLE = new Set(["streaming", "connecting"]);
+
+function render(shares) {
+  const byCam = new Map();
+  for (const s of shares) if (!byCam.has(s.camera_id)) byCam.set(s.camera_id, s);
+  for (const [cam, fig] of tiles) {
+    if (!byCam.has(cam)) { fig.remove(); tiles.delete(cam); }
+  }
+  for (const [cam, s] of byCam) {
+    let fig = tiles.get(cam);
+    if (!fig) {
+      fig = document.createElement("figure");
+      fig.className = "police-tile";
+      fig.dataset.camera = cam;
+      fig.append(document.createElement("figcaption"));
+      wall.append(fig);
+      tiles.set(cam, fig);
+    }
+    fig.dataset.state = s.state;
+    const ref = s.incident_ref ? `incident ${s.incident_ref}` : `CAD ${s.cad_ref}`;
+    fig.querySelector("figcaption").textContent =
+      `${cam} ${s.camera_name} · ${ref}: ${s.reason} · until ${s.expires}`;
+    let tile = fig.querySelector("wk-live-tile");
+    let note = fig.querySelector(".police-offline");
+    if (PLAYABLE.has(s.state)) {
+      note?.remove();
+      if (!tile) {
+        tile = document.createElement("wk-live-tile");
+        tile.setAttribute("camera", cam);
+        fig.querySelector("figcaption").after(tile);
+      }
+    } else {
+      tile?.remove();
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "police-offline";
+        note.setAttribute("role", "status");
+        fig.querySelector("figcaption").after(note);
+      }
+      note.textContent = `Camera ${s.state}: no live picture`;
+    }
+  }
+  wall.style.setProperty("--cols", Math.max(1, Math.ceil(Math.sqrt(byCam.size))));
+  empty.hidden = byCam.size > 0;
+}
+
+async function feed() {
+  let sig = "";
+  let first = true;
+  for (;;) {
+    try {
+      const r = await fetch(`/api/police/wall?have=${sig}&wait=${first ? 0 : 20}`);
+      if (r.status === 401) { location.href = "/login"; return; }
+      if (!r.ok) throw new Error(String(r.status));
+      const body = await r.json();
+      sig = body.sig;
+      render(body.shares);
+      first = false;
+    } catch (e) {
+      await new Promise((ok) => setTimeout(ok, 2000));
+    }
+  }
+}
+
+feed();

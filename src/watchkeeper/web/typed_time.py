@@ -57,6 +57,9 @@ def parse_typed_time(text: str, now_us: int, fold: int | None = None) -> int:
         except ValueError:
             continue
     try:
-        return parse_local(text.strip(), fold=fold)
+        iso = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValidationError(f"{text.strip()[:40]!r} is not a time: {HOW_TO_TYPE}") from exc
+    if iso.tzinfo is not None:  # an instant that names its own offset needs no wall clock
+        return parse_local(text.strip(), fold=fold)
+    return _wall(iso, fold)  # the repeated or skipped hour says so in words

@@ -89,10 +89,6 @@ class AnalyticsService:
         self.writer.start()
         if self.detectors is not None:
             self.detectors.start()
-        if self.mqtt is not None:
-            self.mqtt.on_connected.append(self._announce)
-            self._undo_listener = self.recorder.on_state_change(self._state_changed)
-            self.mqtt.start()
         for cid, _name in cams:
             stream = self._stream_of(cid)
             if stream is None:
@@ -108,6 +104,12 @@ class AnalyticsService:
             )
             t.start()
             self._threads.append(t)
+        if self.mqtt is not None:
+            # after the analysers exist: the first announcement lists every camera's
+            # availability (a camera already streaming has no state change to tell of)
+            self.mqtt.on_connected.append(self._announce)
+            self._undo_listener = self.recorder.on_state_change(self._state_changed)
+            self.mqtt.start()
         log.info("analytics: %d cameras", len(self.analysers))
 
     def _announce(self) -> None:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import shutil
-import threading
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -31,6 +30,7 @@ from watchkeeper.evidence.package import ExportSpec, build_package
 from watchkeeper.evidence.signing import ensure_signing_key
 from watchkeeper.storage.files import SegmentFiles
 from watchkeeper.timeutil import Clock
+from watchkeeper.worker import PollingWorker
 
 __all__ = ["ExportWorker", "JobCancelled", "cancel_job", "job_dir", "zip_path"]
 
@@ -67,7 +67,9 @@ def cancel_job(s: Session, who: Principal, job_id: int, reason: str, clock: Cloc
     return job
 
 
-class ExportWorker:
+class ExportWorker(PollingWorker):
+    thread_name = "export-worker"
+
     def __init__(
         self, db: Database, root: Path | SegmentFiles, data_dir: Path, clock: Clock,
         poll_s: float = 0.5,
@@ -77,12 +79,9 @@ class ExportWorker:
         self.data_dir = data_dir
         self.exports = data_dir / "exports"
         self.clock = clock
-        self.poll_s = poll_s
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(poll_s)
 
-    def start(self) -> None:
+    def requeue_interrupted(self) -> None:
         with self.db.session() as s:
             s.execute(
                 update(ExportJob)
@@ -90,29 +89,6 @@ class ExportWorker:
                 .values(state=JobState.QUEUED.value, stage="resumed", progress=0.0)
             )
             s.commit()
-        self._thread = threading.Thread(target=self._loop, name="export-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def wake(self) -> None:
-        """A job was queued: look now rather than at the next poll."""
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:  # one bad job must not stop the worker
-                log.exception("export worker")
-                worked = False
-            if not worked:
-                self._wake.wait(self.poll_s)
-                self._wake.clear()
 
     def _claim(self) -> int | None:
         with self.db.session() as s:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +36,7 @@ from watchkeeper.redaction.plan import Decision, ManualBox, Settings, boxes_at, 
 from watchkeeper.redaction.render import render_clip
 from watchkeeper.redaction.track import link_tracks
 from watchkeeper.timeutil import Clock
+from watchkeeper.worker import PollingWorker
 
 __all__ = ["Cancelled", "RedactionWorker"]
 
@@ -52,22 +52,16 @@ class Cancelled(Exception):
     """Raised inside a job when its cancel flag is set."""
 
 
-class RedactionWorker:
+class RedactionWorker(PollingWorker):
+    thread_name = "redaction-worker"
+
     def __init__(self, db: Database, data_dir: Path, clock: Clock, poll_s: float = 0.5) -> None:
         self.db = db
         self.data_dir = data_dir
         self.exports = data_dir / "exports"
         self.clock = clock
-        self.poll_s = poll_s
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(poll_s)
         self._detector: FaceDetector | None = None
-
-    def start(self) -> None:
-        self.requeue_interrupted()
-        self._thread = threading.Thread(target=self._loop, name="redaction-worker", daemon=True)
-        self._thread.start()
 
     def requeue_interrupted(self) -> None:
         with self.db.session() as s:
@@ -81,26 +75,6 @@ class RedactionWorker:
                     .values(state=queued.value, stage="resumed", progress=0.0)
                 )
             s.commit()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:  # one bad job must not stop the worker
-                log.exception("redaction worker")
-                worked = False
-            if not worked:
-                self._wake.wait(self.poll_s)
-                self._wake.clear()
 
     def claim(self) -> int | None:
         with self.db.session() as s:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from watchkeeper.timeutil import format_utc
+from watchkeeper.web.forms import FormCheck
 from watchkeeper.web.uk import format_uk, format_uk_date, format_uk_duration
 
 __all__ = ["Pages"]
@@ -39,3 +40,22 @@ class Pages:
         if self.alarms is not None and "alarms" not in context:
             context["alarms"] = self.alarms(context.get("who"))
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def render_form(
+        self,
+        request: Request,
+        name: str,
+        check: FormCheck | None,
+        form: Mapping[str, Any] | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page with a form. Given the ``check`` that refused a post, it answers 422 with
+        each refusal next to its field and what was typed kept in ``form``."""
+        return self.render(
+            request,
+            name,
+            status_code=422 if check else 200,
+            errors=check.errors if check else {},
+            form=form or {},
+            **context,
+        )

@@ -121,9 +121,8 @@ def build_router(pages: Pages) -> APIRouter:
         chosen = status if status in ("open", "acknowledged", "incident", "all") else "open"
         rows = system.alerts.list(s, who, chosen) if who.can(Right.VIDEO_LIVE) else []
         cats = system.incidents.categories(s) if who.can(Right.INCIDENTS_WRITE) else []
-        return pages.render(
-            request, "alerts.html", status_code=422 if check else 200, who=who, rows=rows,
-            status=chosen, categories=cats, errors=check.errors if check else {},
+        return pages.render_form(
+            request, "alerts.html", check, who=who, rows=rows, status=chosen, categories=cats,
         )  # fmt: skip
 
     @router.get("/alerts", response_class=HTMLResponse)

@@ -45,12 +45,11 @@ def build_router(pages: Pages) -> APIRouter:
                                .order_by(AnalyticsZone.id)))  # fmt: skip
         rules = list(s.scalars(select(AlertRule).where(AlertRule.camera_id == cam.id)
                                .order_by(AlertRule.id)))  # fmt: skip
-        return pages.render(
-            request, "analytics_setup.html", status_code=422 if check else 200, who=who,
+        return pages.render_form(
+            request, "analytics_setup.html", check, who=who,
             cam=cam, zones=zones, rules=rules, objects=OBJECTS,
             zone_json=json.dumps([{"name": z.name, "kind": z.kind, "points": json.loads(z.points)}
-                                  for z in zones]),
-            errors=check.errors if check else {}, form=form or {},
+                                  for z in zones]), form=form,
         )  # fmt: skip
 
     def changed(system: System, camera_id: str) -> None:

@@ -57,10 +57,10 @@ def build_router(pages: Pages) -> APIRouter:
         if shown is None:
             shown = {k: "" if terms is None or getattr(terms, k) is None else str(getattr(terms, k))
                      for k in TERMS}  # fmt: skip
-        return pages.render(
+        return pages.render_form(
             request,
             "client.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             client=client,
             terms=terms,
@@ -68,7 +68,6 @@ def build_router(pages: Pages) -> APIRouter:
             users=svc.users(s, client.id),
             reports=svc.reports(s, client.id),
             last_month=previous_month(svc.today()),
-            errors=check.errors if check else {},
             form=shown,
         )
 

@@ -7,7 +7,7 @@ with the errors beside their fields.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -78,10 +78,10 @@ def build_router(pages: Pages) -> APIRouter:
         cam = svc.camera(s, who, camera_id)
         faults = [f for f in system.faults.list(s, who, None) if f.camera_id == cam.id][:20] \
             if who.can(Right.FAULTS_VIEW) else []  # fmt: skip
-        return pages.render(
+        return pages.render_form(
             request,
             "review.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             cam=cam,
             today=svc.today(),
@@ -89,8 +89,7 @@ def build_router(pages: Pages) -> APIRouter:
             incidents=svc.incidents_in_year(s, cam.id),
             faults=faults,
             decisions=[d.value for d in Decision],
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/governance/reviews/{camera_id}", response_class=HTMLResponse)
@@ -146,16 +145,15 @@ def build_router(pages: Pages) -> APIRouter:
         form: dict[str, str] | None = None,
     ) -> Response:
         svc = system.governance.reviews
-        return pages.render(
+        return pages.render_form(
             request,
             "dpias.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             today=svc.today(),
             rows=svc.dpias(s, who),
             unregistered=svc.unregistered_dpia_refs(s, who),
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/governance/dpias", response_class=HTMLResponse)
@@ -205,17 +203,16 @@ def build_router(pages: Pages) -> APIRouter:
     ) -> Response:
         svc = system.governance.reviews
         areas = list(s.scalars(select(Area).order_by(Area.name)))
-        ctx: dict[str, Any] = {"errors": check.errors if check else {}, "form": form or {}}
-        return pages.render(
+        return pages.render_form(
             request,
             "signage.html",
-            status_code=422 if check else 200,
+            check,
+            form,
             who=who,
             today=svc.today(),
             rows=svc.signs(s, who),
             areas=areas,
             area_names={a.id: a.name for a in areas},
-            **ctx,
         )
 
     @router.get("/governance/signage", response_class=HTMLResponse)

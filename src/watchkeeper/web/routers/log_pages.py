@@ -54,17 +54,16 @@ def build_router(pages: Pages) -> APIRouter:
         chosen = status if status in FILTERS else "unfixed"
         rows = system.faults.list(s, who, None if chosen == "all" else chosen)
         cams = [c.id for c in system.cameras.list(s, who)]
-        return pages.render(
+        return pages.render_form(
             request,
             "faults.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             rows=rows,
             status=chosen,
             filters=FILTERS,
             camera_ids=cams,
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
             now_us=system.clock.now_us(),
         )
 
@@ -115,14 +114,13 @@ def build_router(pages: Pages) -> APIRouter:
         form: dict[str, str] | None = None,
     ) -> Response:
         fault = system.faults.get(s, who, fault_id)
-        return pages.render(
+        return pages.render_form(
             request,
             "fault.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             f=fault,
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
             now_us=system.clock.now_us(),
         )
 
@@ -206,17 +204,16 @@ def build_router(pages: Pages) -> APIRouter:
         shown = {row.incident_id for v in recent for row in v.viewed if row.incident_id}
         q = select(Incident.id, Incident.ref).where(Incident.id.in_(shown))
         refs = {i: ref for i, ref in s.execute(q)}
-        return pages.render(
+        return pages.render_form(
             request,
             "visitors.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             on_site=system.visitors.list(s, who, on_site=True),
             recent=recent,
             incident_refs=refs,
             declaration=DECLARATION,
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/visitors", response_class=HTMLResponse)

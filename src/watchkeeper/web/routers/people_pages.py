@@ -45,17 +45,16 @@ def build_router(pages: Pages) -> APIRouter:
         form: dict[str, str] | None = None,
     ) -> Response:
         svc = system.governance.operators
-        return pages.render(
+        return pages.render_form(
             request,
             "operators.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             today=system.users.today(),
             staff=svc.staff(s, who),
             rows=svc.list(s, who),
             kinds=[k.value for k in RecordKind],
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/governance/operators", response_class=HTMLResponse)
@@ -113,15 +112,14 @@ def build_router(pages: Pages) -> APIRouter:
         form: dict[str, str] | None = None,
     ) -> Response:
         docs = system.governance.documents
-        return pages.render(
+        return pages.render_form(
             request,
             "documents_admin.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             unread=docs.unread(s, who),
             kinds=[k.value for k in DocKind],
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/governance/documents", response_class=HTMLResponse)

@@ -97,10 +97,10 @@ def build_router(pages: Pages) -> APIRouter:
     ) -> Response:
         chosen = state if state in STATES else "active"
         now = system.clock.now_us()
-        return pages.render(
+        return pages.render_form(
             request,
             "holds.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             rows=_holds(s, now, q, chosen, system.settings.hold_reminder_days * US_PER_DAY),
             incident_of=_incident_holds(s),
@@ -113,8 +113,7 @@ def build_router(pages: Pages) -> APIRouter:
             state=chosen,
             states=STATES,
             now_us=now,
-            errors=check.errors if check else {},
-            form=form or {},
+            form=form,
         )
 
     @router.get("/holds", response_class=HTMLResponse)

@@ -167,13 +167,12 @@ def build_router(pages: Pages) -> APIRouter:
         form: dict[str, str],
         check: FormCheck | None = None,
     ) -> Response:
-        return pages.render(
+        return pages.render_form(
             request,
             "incident_new.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             form=form,
-            errors=check.errors if check else {},
             **_choices(system, s, who),
         )
 
@@ -277,17 +276,16 @@ def build_router(pages: Pages) -> APIRouter:
                 release_rows.add(c.id)
             seen.add(c.hold_id)
         wall = "%d/%m/%Y %H:%M"
-        return pages.render(
+        return pages.render_form(
             request,
             "incident.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             inc=inc,
             release_rows=release_rows,
             span_start=to_local(inc.opened_us - SPAN_BEFORE_US).strftime(wall),
             span_end=to_local(inc.opened_us + SPAN_AFTER_US).strftime(wall),
-            form=form or {},
-            errors=check.errors if check else {},
+            form=form,
             **_choices(system, s, who),
         )
 
@@ -392,17 +390,16 @@ def build_router(pages: Pages) -> APIRouter:
         rows = system.radio.list(s, who)
         refs = _incident_refs(s, {e.incident_id for e in rows if e.incident_id})
         template = "_radio_rows.html" if request.headers.get("hx-request") else "radio.html"
-        return pages.render(
+        return pages.render_form(
             request,
             template,
-            status_code=422 if check else 200,
+            check,
             who=who,
             rows=rows,
             refs=refs,
             channels=list(Channel),
             categories=system.incidents.categories(s),
             form=form or {"channel": request.cookies.get("wk_radio_channel", "")},
-            errors=check.errors if check else {},
         )
 
     @router.get("/radio", response_class=HTMLResponse)

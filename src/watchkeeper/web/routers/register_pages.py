@@ -154,14 +154,13 @@ def build_router(pages: Pages) -> APIRouter:
         areas = s.scalars(
             select(Area).options(joinedload(Area.site)).order_by(Area.site_id, Area.name)
         )
-        return pages.render(
+        return pages.render_form(
             request,
             "camera.html",
-            status_code=422 if check else 200,
+            check,
             who=who,
             cam=cam,
             form=form or _form_of(cam),
-            errors=check.errors if check else {},
             saved=saved,
             areas=list(areas),
             clients=list(s.scalars(select(Client).order_by(Client.name))),

@@ -74,7 +74,9 @@ def record_cmd(
 def check_cmd(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help="Fix what can be fixed")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Hash every file (slow)")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Hash every file and tiered object (slow)")
+    ] = False,
 ) -> None:
     """Reconcile the recording index with the files; exit 1 listing each problem left."""
     from watchkeeper.recording.check import check
@@ -84,6 +86,7 @@ def check_cmd(
         report = check(
             system.db, system.playback.root, system.clock, full=full, repair=repair,
             node_id=cluster.name if cluster.enabled else None,
+            store=system.playback.files.store,  # tiered segments: HEAD, --full reads back
         )  # fmt: skip
     for p in report.problems:
         typer.echo(str(p))

@@ -5,6 +5,14 @@ Problems found: a row whose file is missing, a file with no row (``orphan``), an
 complete fragments of interrupted files and indexes orphans, finishes deletions, and removes
 rows of missing files (logged, rule ``repair``) unless they are held. A size or hash mismatch
 is reported and never "fixed": it may be evidence that a file was altered.
+
+Tiered segments (``location = 's3'``, scale-out.md) are checked the same way against the
+bucket: existence and size by HEAD, and with ``full`` the object is read back and hashed. A
+missing object is repaired like a missing file (row removed, deletion logged with rule
+``repair``) unless the footage is held or earlier versions of the object remain in the bucket
+(a delete marker over them: a person can restore one). Check never deletes an object itself
+apart from finishing a deletion already marked, and the store refuses that for an object under
+Object Lock: the row is then kept and reported.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,6 +38,9 @@ from watchkeeper.recording.retention import Retention
 from watchkeeper.recording.segments import index_blob, media_us
 from watchkeeper.recording.store import FinishedSegment, SegmentIndex
 from watchkeeper.timeutil import Clock, to_datetime
+
+if TYPE_CHECKING:  # boto3 is loaded only where a bucket is configured
+    from watchkeeper.storage.s3 import ObjectStore
 
 __all__ = ["BUSY_AGE_S", "CheckReport", "Problem", "check", "recover_file"]
 
@@ -149,27 +161,38 @@ def check(
     busy: bool | None = None,
     node_id: str | None = None,
     index: SegmentIndex | None = None,
+    store: ObjectStore | None = None,
 ) -> CheckReport:
     """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
 
     ``cameras`` limits the check to those cameras. ``busy`` says a recorder is writing (found
     from the folder lock when not given): then files changed in the last ``BUSY_AGE_S`` are
-    left alone, as they may be being written or about to be indexed.
+    left alone, as they may be being written or about to be indexed. ``store`` is the bucket
+    that tiered segments are checked against (without one they are reported unchecked).
     """
     report = CheckReport()
     if busy is None:
         busy = recorder_running(root)
-    retention = Retention(db, root, RecorderConfig(), clock, node_id=node_id)
+    remove = store.delete if store is not None else None
+    retention = Retention(db, root, RecorderConfig(), clock, node_id=node_id, remove_object=remove)
     index = index or SegmentIndex(db, clock)
-    q = select(Segment.id, Segment.path, Segment.size_bytes, Segment.sha256, Segment.state)
-    q = q.where(stored_by(node_id), Segment.location == "local")  # files on this disk
+    q = select(
+        Segment.id, Segment.path, Segment.size_bytes, Segment.sha256, Segment.state,
+        Segment.location,
+    )  # fmt: skip
+    q = q.where(stored_by(node_id))
     if since_us is not None:
         q = q.where(Segment.end_us >= since_us)
     if cameras is not None:
         q = q.where(Segment.camera_id.in_(sorted(cameras)))
     with db.session() as s:
-        rows = s.execute(q).all()
-    known = {r.path for r in rows}
+        everything = s.execute(q).all()
+    known = {r.path for r in everything}  # a tiered row's leftover file is the tier's to sweep
+    rows = [r for r in everything if r.location == "local"]
+    tiered = [r for r in everything if r.location == "s3"]
+    report.rows += len(tiered)
+    if tiered:
+        _check_tiered(report, tiered, store, db, root, clock, node_id, full, repair)
     for r in rows:
         report.rows += 1
         path = root / r.path
@@ -217,3 +240,89 @@ def check(
                 p.action = f"could not recover: {exc}"
         report.problems.append(p)
     return report
+
+
+def _check_tiered(
+    report: CheckReport,
+    rows: list[Any],
+    store: ObjectStore | None,
+    db: Database,
+    root: Path,
+    clock: Clock,
+    node_id: str | None,
+    full: bool,
+    repair: bool,
+) -> None:
+    """HEAD (and with ``full`` read and hash) every tiered segment's object."""
+    if store is None:
+        report.problems.append(
+            Problem(
+                "tier_unchecked",
+                "(object store)",
+                f"{len(rows)} tiered segments; no bucket configured",
+            )
+        )
+        return
+    finish = Retention(
+        db, root, RecorderConfig(), clock, node_id=node_id, remove_object=store.delete
+    )
+    # a missing object has nothing left to delete: the row goes, the bucket is not touched
+    forget = Retention(db, root, RecorderConfig(), clock, node_id=node_id, remove_object=_leave)
+    for n, r in enumerate(rows):
+        where = f"s3:{r.path}"
+        try:
+            if r.state == SegmentState.DELETING.value:
+                p = Problem("pending_deletion", where, "deletion interrupted between phases")
+                if repair:
+                    try:
+                        gone = finish.complete(r.id, "finished by check")
+                        p.fixed, p.action = True, "deleted" if gone else "kept: held now"
+                    except StorageError as exc:  # ObjectLocked: the store refuses
+                        p.action = f"kept: {exc}"
+                report.problems.append(p)
+                continue
+            size = store.size_of(r.path)
+            if size is None:
+                report.problems.append(_missing_object(r, where, store, forget, repair))
+            elif size != r.size_bytes:
+                report.problems.append(
+                    Problem(
+                        "size_mismatch",
+                        where,
+                        f"{size} bytes in the bucket, {r.size_bytes} indexed",
+                    )
+                )
+            elif full and store.sha256(r.path)[0] != r.sha256:
+                report.problems.append(
+                    Problem("hash_mismatch", where, "SHA-256 of the object differs from index")
+                )
+        except StorageError as exc:  # the store is down: one problem, not one per row
+            report.problems.append(
+                Problem(
+                    "tier_unchecked", where, f"{len(rows) - n} tiered segments not checked: {exc}"
+                )
+            )
+            return
+
+
+def _missing_object(
+    r: Any, where: str, store: ObjectStore, forget: Retention, repair: bool
+) -> Problem:
+    earlier = store.earlier_versions(r.path)
+    if earlier:
+        return Problem(
+            "missing_object", where,
+            f"not in the bucket, but {earlier} earlier version(s) are kept behind a delete "
+            "marker; restore one, check does not",
+        )  # fmt: skip
+    p = Problem("missing_object", where, "indexed but not in the bucket")
+    if repair:
+        if forget.delete(r.id, DeletionRule.REPAIR, "object missing"):
+            p.fixed, p.action = True, "row removed, deletion logged (rule repair)"
+        else:
+            p.action = "kept: footage is held; investigate"
+    return p
+
+
+def _leave(key: str) -> None:
+    """The object is already gone (see ``_missing_object``)."""

@@ -120,6 +120,20 @@ class ObjectStore:
 
         return self._call(f"upload {key}", put)
 
+    def size_of(self, key: str) -> int | None:
+        """The object's size by one HEAD, or None when the store has no such object."""
+
+        def head() -> int | None:
+            try:
+                return int(self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code in {"404", "NoSuchKey", "NotFound"}:
+                    return None
+                raise
+
+        return self._call(f"inspect {key}", head)
+
     def read_range(self, key: str, offset: int, size: int) -> bytes:
         """Bytes ``[offset, offset + size)`` by one ranged GET (fewer at the object's end)."""
         if size <= 0:
@@ -163,16 +177,22 @@ class ObjectStore:
     def delete(self, key: str) -> None:
         """Delete every version of ``key``; ``ObjectLocked`` if the store refuses."""
 
-        def versions() -> list[str | None]:
-            r = self._client.list_object_versions(Bucket=self.bucket, Prefix=key)
-            found: list[str | None] = [
-                v.get("VersionId") for v in r.get("Versions", []) if v.get("Key") == key
-            ]
-            found += [m.get("VersionId") for m in r.get("DeleteMarkers", []) if m.get("Key") == key]
-            return found or [None]
-
-        for version in self._call(f"list versions of {key}", versions):
+        versions, markers = self._versions(key)
+        for version in versions + markers or [None]:
             self._call(f"delete {key}", partial(self._delete_one, key, version), deleting=True)
+
+    def earlier_versions(self, key: str) -> int:
+        """How many stored versions ``key`` has (behind a delete marker when HEAD finds none)."""
+        return len(self._versions(key)[0])
+
+    def _versions(self, key: str) -> tuple[list[str | None], list[str | None]]:
+        def listing() -> tuple[list[str | None], list[str | None]]:
+            r = self._client.list_object_versions(Bucket=self.bucket, Prefix=key)
+            found = [v.get("VersionId") for v in r.get("Versions", []) if v.get("Key") == key]
+            gone = [m.get("VersionId") for m in r.get("DeleteMarkers", []) if m.get("Key") == key]
+            return found, gone
+
+        return self._call(f"list versions of {key}", listing)
 
     def _delete_one(self, key: str, version: str | None) -> None:
         if version is None or version == "null":

@@ -3,16 +3,21 @@ announcing it ``silent`` (the last will) when the node is killed with SIGKILL.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 import watchkeeper
 from tests.conftest import need_service
@@ -20,7 +25,8 @@ from tests.conftest import need_service
 PUBLISHER = """
 import sys, time
 from watchkeeper.cluster.events import NodeEvents
-e = NodeEvents(sys.argv[1], "127.0.0.1", 1883)
+from watchkeeper.mqtt.client import MqttSettings
+e = NodeEvents(sys.argv[1], MqttSettings("127.0.0.1", 1883))
 e.start()
 e.state("live", 1, cameras=["c1"], disk="ok")
 e.camera("c1", "claimed", 3, 2)
@@ -49,25 +55,41 @@ def _publisher(node: str, mode: str) -> subprocess.Popen[str]:
     )
 
 
-async def _collect(node: str, until: Any, start: Any) -> list[tuple[str, dict[str, Any]]]:
-    import aiomqtt
-
+def _collect(
+    node: str, until: Callable[[list[tuple[str, dict[str, Any]]]], bool], start: Callable[[], None]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Subscribe to the node's topics, then ``start``; messages until ``until`` says enough."""
     got: list[tuple[str, dict[str, Any]]] = []
-    async with aiomqtt.Client("127.0.0.1", 1883) as client:
-        await client.subscribe(f"watchkeeper/node/{node}/#", qos=1)
+    lock = threading.Lock()
+    subscribed = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"t-{uuid.uuid4().hex[:8]}")
+
+    def on_message(c: object, u: object, m: mqtt.MQTTMessage) -> None:
+        if m.payload:
+            with lock:
+                got.append((m.topic, json.loads(m.payload)))
+
+    client.on_message = on_message
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.on_connect = lambda c, *_: c.subscribe(f"watchkeeper/node/{node}/#", qos=1)
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    try:
+        assert subscribed.wait(10)
         start()
-
-        async def read() -> None:
-            async for m in client.messages:
-                payload = m.payload if isinstance(m.payload, bytes) else b""
-                if payload:
-                    got.append((str(m.topic), json.loads(payload)))
-                if until(got):
-                    return
-
-        await asyncio.wait_for(read(), 30)
-        await client.publish(f"watchkeeper/node/{node}/state", b"", retain=True)  # tidy up
-    return got
+        end = time.monotonic() + 30
+        while True:
+            with lock:
+                seen = list(got)
+            if until(seen):
+                break
+            assert time.monotonic() < end, f"timed out; got {seen}"
+            time.sleep(0.05)
+        client.publish(f"watchkeeper/node/{node}/state", b"", retain=True).wait_for_publish(5)
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return seen
 
 
 def test_node_state_lease_events_and_the_last_will() -> None:
@@ -89,7 +111,7 @@ def test_node_state_lease_events_and_the_last_will() -> None:
         return states[-1:] == ["silent"]
 
     try:
-        got = asyncio.run(_collect(node, seen_silent, start_and_kill))
+        got = _collect(node, seen_silent, start_and_kill)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -104,12 +126,10 @@ def test_a_clean_stop_says_stopped() -> None:
     need_service("Mosquitto", _mosquitto())
     node = f"t-{uuid.uuid4().hex[:8]}"
     procs: list[subprocess.Popen[str]] = []
-    got = asyncio.run(
-        _collect(
-            node,
-            lambda g: any(x.get("state") == "stopped" for _, x in g),
-            lambda: procs.append(_publisher(node, "stop")),
-        )
+    got = _collect(
+        node,
+        lambda g: any(x.get("state") == "stopped" for _, x in g),
+        lambda: procs.append(_publisher(node, "stop")),
     )
     for p in procs:
         p.wait(10)

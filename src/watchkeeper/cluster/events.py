@@ -1,131 +1,79 @@
 """A recorder node's events over MQTT: its state and the cameras it takes and gives up.
 
-Topics (the style of the camera topics, ``watchkeeper/<camera>/...``):
+Topics (``mqtt.topics.Topics.node``; the table in analytics.md, "MQTT topics"):
 
-- ``watchkeeper/node/<node>/state`` (retained): ``{"state": "live", "cameras": [...],
+- ``<prefix>/node/<node>/state`` (retained): ``{"state": "live", "cameras": [...],
   "disk": "ok", "at_us": ...}``; ``"stopped"`` after a clean stop; ``"silent"`` is the
   connection's last will, so the broker itself announces a node killed or cut off.
-- ``watchkeeper/node/<node>/camera``: ``{"camera_id", "event": "claimed" | "released" |
+- ``<prefix>/node/<node>/camera``: ``{"camera_id", "event": "claimed" | "released" |
   "lost", "generation", "at_us"}`` for each lease change.
 
-Publishing never blocks the caller: messages go to a bounded queue drained by an asyncio
-loop (aiomqtt) on its own thread, which reconnects with back-off and publishes the last
-state again on every connection. Off unless ``cluster.mqtt_host`` is set.
+The same client as analytics (``mqtt.client.MqttLink``, paho-mqtt): publishing never blocks
+the caller (a bounded outbox, oldest dropped and counted), the link reconnects with back-off
+and, after a reconnection, publishes the last state again (the will has said ``silent`` in
+between). The link's presence topic is the node's state topic, so the server's own
+``<prefix>/availability`` is left to the web server. Off unless ``cluster.mqtt_host`` is set.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
-import aiomqtt
-
-from watchkeeper.cameras.redact import redact_text
+from watchkeeper.mqtt.client import MqttLink, MqttSettings, Presence, dumps
+from watchkeeper.mqtt.topics import Topics, level
 
 __all__ = ["NodeEvents"]
 
-log = logging.getLogger(__name__)
-QUEUE = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class _Msg:
-    topic: str
-    payload: str
-    retain: bool
-
 
 class NodeEvents:
-    def __init__(self, node_id: str, host: str, port: int = 1883, prefix: str = "watchkeeper"):
+    def __init__(self, node_id: str, settings: MqttSettings, topics: Topics | None = None):
+        topics = topics or Topics()
         self.node_id = node_id
-        self._host, self._port = host, port
-        self.state_topic = f"{prefix}/node/{node_id}/state"
-        self.camera_topic = f"{prefix}/node/{node_id}/camera"
-        self._loop = asyncio.new_event_loop()
-        self._queue: asyncio.Queue[_Msg | None] | None = None
-        self._last_state: _Msg | None = None
-        self._thread: threading.Thread | None = None
-        self.dropped = 0
+        self.state_topic = topics.node(node_id, "state")
+        self.camera_topic = topics.node(node_id, "camera")
+        presence = Presence(
+            self.state_topic, online=None, will=dumps({"state": "silent"}), goodbye=None
+        )
+        self._link = MqttLink(
+            replace(settings, client_id=f"watchkeeper-node-{level(node_id)}"), topics, presence
+        )
+        self._link.on_connected.append(self._again)
+        self._lock = threading.Lock()
+        self._last_state: str | None = None
+
+    @property
+    def dropped(self) -> int:
+        return self._link.dropped
+
+    @property
+    def link(self) -> MqttLink:
+        return self._link
 
     # -- what the node calls (any thread; never waits) -----------------------------------
     def state(self, state: str, at_us: int, **more: Any) -> None:
-        msg = _Msg(self.state_topic, json.dumps({"state": state, "at_us": at_us, **more}), True)
-        self._last_state = msg
-        self._put(msg)
+        payload = dumps({"state": state, "at_us": at_us, **more})
+        with self._lock:
+            self._last_state = payload
+        self._link.publish(self.state_topic, payload, retain=True)
 
     def camera(self, camera_id: str, event: str, generation: int, at_us: int) -> None:
         payload = {"camera_id": camera_id, "event": event, "generation": generation}
-        self._put(_Msg(self.camera_topic, json.dumps({**payload, "at_us": at_us}), False))
+        self._link.publish_json(self.camera_topic, {**payload, "at_us": at_us})
 
-    def _put(self, msg: _Msg | None) -> None:
-        if self._queue is None:
-            return
-        q = self._queue
-
-        def put() -> None:
-            if q.full() and msg is not None:
-                self.dropped += 1
-                return
-            q.put_nowait(msg)
-
-        self._loop.call_soon_threadsafe(put)
+    def _again(self) -> None:
+        """After a reconnection the broker holds the will (``silent``): say the state again."""
+        with self._lock:
+            last = self._last_state
+        if last is not None and self._link.connections > 1:
+            self._link.publish(self.state_topic, last, retain=True)
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
-        ready = threading.Event()
-
-        def run() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._queue = asyncio.Queue(QUEUE)
-            ready.set()
-            self._loop.run_until_complete(self._run())
-
-        self._thread = threading.Thread(target=run, name="node-events", daemon=True)
-        self._thread.start()
-        ready.wait(5)
+        self._link.start()
 
     def stop(self, at_us: int) -> None:
-        """Publish ``stopped`` (retained), then close the connection."""
+        """Publish ``stopped`` (retained), then close the connection cleanly (no will)."""
         self.state("stopped", at_us, cameras=[])
-        self._put(None)
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    async def _run(self) -> None:
-        assert self._queue is not None
-        will = aiomqtt.Will(self.state_topic, json.dumps({"state": "silent"}), qos=1, retain=True)
-        backoff = 1.0
-        while True:
-            try:
-                async with aiomqtt.Client(
-                    self._host, self._port, identifier=f"watchkeeper-node-{self.node_id}",
-                    will=will, keepalive=10,
-                ) as client:  # fmt: skip
-                    backoff = 1.0
-                    if self._last_state is not None:
-                        await client.publish(
-                            self._last_state.topic, self._last_state.payload, qos=1, retain=True
-                        )
-                    while True:
-                        msg = await self._queue.get()
-                        if msg is None:
-                            return
-                        await client.publish(msg.topic, msg.payload, qos=1, retain=msg.retain)
-            except aiomqtt.MqttError as exc:
-                log.warning("node events: broker unreachable (%s); retrying", redact_text(str(exc)))
-                try:
-                    got = await asyncio.wait_for(self._queue.get(), backoff)
-                    if got is None:
-                        return
-                    if got.retain:
-                        self._last_state = got  # the newest state goes first on reconnect
-                    else:
-                        self.dropped += 1  # a lease event while the broker is away
-                except TimeoutError:
-                    pass
-                backoff = min(backoff * 2, 30.0)
+        self._link.stop(timeout=5.0)

@@ -97,8 +97,10 @@ class RecorderNode:
         self.events: NodeEvents | None = None
         if config.mqtt_host:
             from watchkeeper.cluster.events import NodeEvents
+            from watchkeeper.mqtt.client import MqttSettings
 
-            self.events = NodeEvents(self.node_id, config.mqtt_host, config.mqtt_port)
+            mqtt = MqttSettings(host=config.mqtt_host, port=config.mqtt_port, keepalive_s=10)
+            self.events = NodeEvents(self.node_id, mqtt)
         self._published: tuple[object, ...] = ()
         self._disk_cache: tuple[float, DiskStatus] | None = None
         self._next_rows = 0.0

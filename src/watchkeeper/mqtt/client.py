@@ -5,7 +5,9 @@ bounded outbox (oldest message dropped and counted when it is full) and wakes th
 thread, which hands messages to paho while connected. A broker that goes away is retried
 with back-off (1 s doubling to 60 s, paho's reconnect delay); the last will marks the
 server ``offline`` (retained). Callers are recorder-side threads: none of them ever waits
-on the network.
+on the network. A link's :class:`Presence` says which retained topic carries its
+availability: the server's own by default, a recorder node's state topic for the cluster
+(``cluster/events.py``), so the project has one MQTT client for both.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from watchkeeper.cameras.redact import redact_text
 from watchkeeper.mqtt.topics import Topics
 
-__all__ = ["Message", "MqttLink", "MqttSettings"]
+__all__ = ["Message", "MqttLink", "MqttSettings", "Presence"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,21 @@ class Message:
     qos: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """The retained topic that says whether this link's owner is there.
+
+    ``online`` is published on every connection (None: nothing, the owner republishes its
+    own state from ``on_connected``); ``will`` is the broker's word when the connection dies
+    (a kill, a cut cable); ``goodbye`` is sent on a clean stop (None: the owner's last
+    message stands)."""
+
+    topic: str
+    online: str | None = "online"
+    will: str = "offline"
+    goodbye: str | None = "offline"
+
+
 def dumps(payload: dict[str, Any]) -> str:
     """Payload text; every string passes the secret mask on its way out (invariant 7)."""
     return redact_text(json.dumps(payload, sort_keys=True, separators=(",", ":")))
@@ -57,15 +74,18 @@ def dumps(payload: dict[str, Any]) -> str:
 class MqttLink:
     """Start with :meth:`start`; publish from any thread; :meth:`stop` says ``offline``."""
 
-    def __init__(self, settings: MqttSettings, topics: Topics) -> None:
+    def __init__(
+        self, settings: MqttSettings, topics: Topics, presence: Presence | None = None
+    ) -> None:
         self.settings = settings
         self.topics = topics
+        self.presence = presence or Presence(topics.availability)
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=settings.client_id, clean_session=True
         )
         if settings.username:
             self._client.username_pw_set(settings.username, settings.password or None)
-        self._client.will_set(topics.availability, "offline", qos=1, retain=True)
+        self._client.will_set(self.presence.topic, self.presence.will, qos=1, retain=True)
         self._client.reconnect_delay_set(settings.backoff_min_s, settings.backoff_max_s)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -74,6 +94,7 @@ class MqttLink:
         self._connected = threading.Event()
         self._stop = threading.Event()
         self._sender: threading.Thread | None = None
+        self._last: mqtt.MQTTMessageInfo | None = None
         self.on_connected: list[Any] = []
         """Called (from paho's thread) after each (re)connection: retained state again."""
         self.dropped = 0
@@ -87,7 +108,8 @@ class MqttLink:
             return
         self.connections += 1
         log.info("MQTT connected to %s:%d", self.settings.host, self.settings.port)
-        client.publish(self.topics.availability, "online", qos=1, retain=True)
+        if self.presence.online is not None:
+            client.publish(self.presence.topic, self.presence.online, qos=1, retain=True)
         for hook in list(self.on_connected):
             hook()
         self._connected.set()
@@ -139,6 +161,7 @@ class MqttLink:
             info = self._client.publish(msg.topic, msg.payload, qos=msg.qos, retain=msg.retain)
             if info.rc == mqtt.MQTT_ERR_SUCCESS:
                 self.sent += 1
+                self._last = info
             else:  # lost between the check and the send: back to the front, try later
                 with self._cond:
                     self._outbox.appendleft(msg)
@@ -151,7 +174,7 @@ class MqttLink:
         return len(self._outbox)
 
     def stop(self, timeout: float = 3.0) -> None:
-        """Flush what can be sent within ``timeout``, say ``offline``, disconnect."""
+        """Flush what can be sent within ``timeout``, say goodbye, disconnect."""
         if self._sender is None:
             return
         deadline = threading.Event()
@@ -164,11 +187,14 @@ class MqttLink:
             self._cond.notify_all()
         self._sender.join(timeout)
         if self.connected:
-            info = self._client.publish(self.topics.availability, "offline", qos=1, retain=True)
+            goodbye = self.presence.goodbye
+            if goodbye is not None:
+                self._last = self._client.publish(self.presence.topic, goodbye, qos=1, retain=True)
             try:
-                info.wait_for_publish(timeout)
+                if self._last is not None:  # acknowledged before the connection closes
+                    self._last.wait_for_publish(timeout)
             except (RuntimeError, ValueError):
-                log.warning("MQTT: could not say offline before disconnecting")
+                log.warning("MQTT: the last message may not have reached the broker")
         self._client.disconnect()
         self._client.loop_stop()
         self._sender = None

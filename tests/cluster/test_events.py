@@ -20,7 +20,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 import watchkeeper
+from tests.cluster.proxy import Relay
 from tests.conftest import need_service
+from watchkeeper.cluster.events import NodeEvents
+from watchkeeper.mqtt.client import MqttSettings
 
 PUBLISHER = """
 import sys, time
@@ -135,3 +138,32 @@ def test_a_clean_stop_says_stopped() -> None:
         p.wait(10)
     states = [x["state"] for t, x in got if t.endswith("/state")]
     assert states[-1] == "stopped" and "silent" not in states
+
+
+def test_after_a_lost_connection_the_node_says_its_state_again() -> None:
+    """The broker publishes the will (``silent``) when the connection drops; once the node's
+    link is back (with back-off) it publishes its last state over it."""
+    need_service("Mosquitto", _mosquitto())
+    node = f"t-{uuid.uuid4().hex[:8]}"
+    relay = Relay(("127.0.0.1", 1883))
+    events = NodeEvents(node, MqttSettings("127.0.0.1", relay.port, backoff_min_s=1))
+
+    def start() -> None:
+        events.start()
+        events.state("live", 1, cameras=["c1"], disk="ok")
+
+    def states(got: list[tuple[str, dict[str, Any]]]) -> list[str]:
+        return [x["state"] for t, x in got if t.endswith("/state")]
+
+    def cut_once_live(got: list[tuple[str, dict[str, Any]]]) -> bool:
+        seen = states(got)
+        if seen == ["live"] and events.link.connections == 1:
+            relay.restore()  # closes the connection under the node, as a network fault would
+        return seen[-2:] == ["silent", "live"]
+
+    try:
+        got = _collect(node, cut_once_live, start)
+    finally:
+        events.stop(2)
+        relay.close()
+    assert states(got)[:2] == ["live", "silent"] and events.link.connections >= 2

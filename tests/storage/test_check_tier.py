@@ -89,8 +89,9 @@ def _raw(seaweed: Seaweed) -> Any:
 
 def _check(system: System, **kw: bool) -> CheckReport:
     return check(
-        system.db, system.playback.root, system.clock, busy=False, store=_store(system), **kw
-    )
+        system.db, system.playback.root, system.clock, busy=False, store=_store(system),
+        tiered=True, **kw,
+    )  # fmt: skip
 
 
 def _kinds(report: CheckReport) -> list[tuple[str, str]]:
@@ -187,3 +188,15 @@ def test_check_command_reports_a_missing_object(
     out = run(build_app(), ["--data-dir", str(data), "check", "--repair"])
     assert out.exit_code == 0, out.output
     assert "all fixed" in out.output and "s3cret" not in out.output
+
+
+def test_the_startup_check_leaves_the_bucket_alone_and_no_bucket_is_said(system: System) -> None:
+    segs = _segments(system)
+    _store(system).delete(segs[-1].path)
+    root, db, clock = system.playback.root, system.db, system.clock
+    startup = check(db, root, clock, repair=True, busy=False)  # the recorder's, this disk only
+    assert startup.problems == [] and startup.rows == 0
+    blind = check(db, root, clock, busy=False, tiered=True)  # tiered rows, but no bucket
+    assert _kinds(blind) == [("tier_unchecked", "(object store)")] and not blind.clean
+    assert f"{len(segs)} tiered segments" in blind.problems[0].detail
+    assert len(_segments(system)) == len(segs)

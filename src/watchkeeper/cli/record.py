@@ -86,7 +86,7 @@ def check_cmd(
         report = check(
             system.db, system.playback.root, system.clock, full=full, repair=repair,
             node_id=cluster.name if cluster.enabled else None,
-            store=system.playback.files.store,  # tiered segments: HEAD, --full reads back
+            store=system.playback.files.store, tiered=True,  # HEAD; --full reads back
         )  # fmt: skip
     for p in report.problems:
         typer.echo(str(p))

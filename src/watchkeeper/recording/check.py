@@ -162,19 +162,20 @@ def check(
     node_id: str | None = None,
     index: SegmentIndex | None = None,
     store: ObjectStore | None = None,
+    tiered: bool = False,
 ) -> CheckReport:
     """Compare rows and files. ``full`` hashes every file; ``repair`` fixes what it can.
 
     ``cameras`` limits the check to those cameras. ``busy`` says a recorder is writing (found
     from the folder lock when not given): then files changed in the last ``BUSY_AGE_S`` are
-    left alone, as they may be being written or about to be indexed. ``store`` is the bucket
-    that tiered segments are checked against (without one they are reported unchecked).
+    left alone, as they may be being written or about to be indexed. ``tiered`` checks the
+    tiered segments too, against ``store`` (without one they are reported unchecked); the
+    recorder's startup check leaves them out, as it reads only this disk.
     """
     report = CheckReport()
     if busy is None:
         busy = recorder_running(root)
-    remove = store.delete if store is not None else None
-    retention = Retention(db, root, RecorderConfig(), clock, node_id=node_id, remove_object=remove)
+    retention = Retention(db, root, RecorderConfig(), clock, node_id=node_id)
     index = index or SegmentIndex(db, clock)
     q = select(
         Segment.id, Segment.path, Segment.size_bytes, Segment.sha256, Segment.state,
@@ -189,10 +190,10 @@ def check(
         everything = s.execute(q).all()
     known = {r.path for r in everything}  # a tiered row's leftover file is the tier's to sweep
     rows = [r for r in everything if r.location == "local"]
-    tiered = [r for r in everything if r.location == "s3"]
-    report.rows += len(tiered)
-    if tiered:
-        _check_tiered(report, tiered, store, db, root, clock, node_id, full, repair)
+    in_bucket = [r for r in everything if r.location == "s3"]
+    if tiered and in_bucket:
+        report.rows += len(in_bucket)
+        _check_tiered(report, in_bucket, store, db, root, clock, node_id, full, repair)
     for r in rows:
         report.rows += 1
         path = root / r.path

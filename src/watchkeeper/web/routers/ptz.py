@@ -159,7 +159,21 @@ def build_router(pages: Pages) -> APIRouter:
             ids = await asyncio.to_thread(_onvif_cameras, system)
             clocks = ClockWatch(control.directory, system.recorder.set_clock_offset)
             watch = asyncio.create_task(clocks.run(ids), name="ptz-clock-watch")
+        loop = asyncio.get_running_loop()
+        checks: set[asyncio.Task[None]] = set()
+
+        def recheck() -> None:  # on the loop: a share started or ended (a PTZ grant lost)
+            task = asyncio.create_task(control.check_now(), name="ptz-share-check")
+            checks.add(task)
+            task.add_done_callback(checks.discard)
+
+        def share_changed() -> None:  # any thread, after a share's commit
+            with contextlib.suppress(RuntimeError):  # loop closed: nothing to check
+                loop.call_soon_threadsafe(recheck)
+
+        stop_hearing = system.shares.subscribe(share_changed)
         yield
+        stop_hearing()
         if watch is not None:
             watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

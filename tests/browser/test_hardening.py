@@ -61,7 +61,7 @@ def test_pages_keep_their_policy_and_tokens_are_revoked(
                   "/governance/documents", "/documents", "/governance/clients",
                   "/governance/clients/acme", "/partners", "/statistics", "/reports",
                   "/public/cameras")  # fmt: skip
-    admin = ("/health/cameras", "/cameras/TC-001", "/account", "/users/sue")
+    admin = ("/health/cameras", "/cameras/TC-001", "/account", "/users/sue", "/police/accounts")
     for path in (*pages, *console, *evidence, *analytics, *governance, *admin):
         page.goto(url + path)
         page.wait_for_load_state("load")

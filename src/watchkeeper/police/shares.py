@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from watchkeeper.audit.service import Actor, record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
+from watchkeeper.cameras.models import CameraKind
 from watchkeeper.cameras.service import CameraService
-from watchkeeper.errors import Conflict, NotFound, ValidationError
+from watchkeeper.errors import Conflict, Forbidden, NotFound, ValidationError
 from watchkeeper.police.models import CameraShare, PoliceAccount, ShareViewer
 from watchkeeper.police.visibility import active_shares
 from watchkeeper.records.incident_models import Incident
@@ -44,6 +45,8 @@ class ShareSpec:
     incident_ref: str = ""
     cad_ref: str = ""
     minutes: int = 60
+    ptz: bool = False
+    """Let the police link steer the camera (below every council operator) while shared."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class ShareService:
         """Share a camera ``who`` can see (404 otherwise) with the police link."""
         who.require(Right.POLICE_SHARE)
         cam = self.cameras.get(s, who, spec.camera_id.strip())
+        if spec.ptz:
+            if not who.can(Right.PTZ_CONTROL):
+                raise Forbidden("only someone who may steer cameras may let the police steer")
+            if cam.kind is not CameraKind.PTZ:
+                raise ValidationError(f"camera {cam.id} is a fixed camera: nothing to steer")
         reason = spec.reason.strip()
         if not reason:
             raise ValidationError("give a reason for sharing with the police")
@@ -113,7 +121,7 @@ class ShareService:
             incident_id=incident.id if incident else None,
             cad_ref=cad,
             reason=reason,
-            ptz=False,  # the PTZ grant is not built yet (docs/design/police-link.md)
+            ptz=spec.ptz,
             shared_by_id=who.user_id,
             shared_by=who.username,
             shared_us=now,
@@ -128,6 +136,7 @@ class ShareService:
             "incident": incident.ref if incident else "",
             "cad_ref": cad,
             "expires": format_utc(share.expires_us),
+            "ptz": spec.ptz,
         }
         record(s, who.actor, "police.share", "camera_share", str(share.id), reason, details,
                clock=self.clock)  # fmt: skip

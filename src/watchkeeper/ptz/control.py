@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Right
+from watchkeeper.auth.roles import POLICE_ROLES, Right
 from watchkeeper.auth.service import UserService
 from watchkeeper.cameras.models import CameraKind
 from watchkeeper.db.engine import Database
@@ -181,16 +181,38 @@ class PtzControl(Routines):
             s = self.book.session(camera_id)
             if s is None:
                 continue
-            why = await asyncio.to_thread(steer_blocker, self.db, self.users, s.holder.username)
+            why = await asyncio.to_thread(
+                steer_blocker, self.db, self.users, s.holder.username, camera_id,
+                self.clock.now_us(),
+            )  # fmt: skip
             if why:
-                lost = self.book.end(camera_id, "licence" if "licence" in why else "right lost")
+                if s.holder.role in POLICE_ROLES:
+                    reason = "share ended"
+                else:
+                    reason = "licence" if "licence" in why else "right lost"
+                lost = self.book.end(camera_id, reason)
                 if lost is not None:
                     await self._finish(lost, detail=why)
 
     # -- control -----------------------------------------------------------------------------
+    async def may_steer(self, camera_id: str, who: Principal) -> bool:
+        """Whether ``who`` holds the right to steer ``camera_id`` (for the tile's button)."""
+        if who.role not in POLICE_ROLES:
+            return who.can(Right.PTZ_CONTROL)
+        why = await asyncio.to_thread(
+            steer_blocker, self.db, self.users, who.username, camera_id, self.clock.now_us()
+        )
+        return not why
+
     async def take(self, camera_id: str, who: Principal) -> None:
-        who.require(Right.PTZ_CONTROL)
-        why = await asyncio.to_thread(steer_blocker, self.db, self.users, who.username)
+        police = who.role in POLICE_ROLES
+        if not police:  # a police account steers by a share's grant, never by a right
+            who.require(Right.PTZ_CONTROL)
+        why = await asyncio.to_thread(
+            steer_blocker, self.db, self.users, who.username, camera_id, self.clock.now_us()
+        )
+        if why and police:
+            raise Forbidden(f"you may not steer camera {camera_id}: {why}")
         if why:
             raise LicenceInvalid(f"you may not steer cameras: {why}")
         if await asyncio.to_thread(camera_kind, self.db, camera_id) is CameraKind.FIXED:
@@ -200,7 +222,7 @@ class PtzControl(Routines):
             raise ValidationError(f"camera {camera_id} has no PTZ (ONVIF lists none)")
         overrides = await asyncio.to_thread(self.directory.priorities, camera_id)
         holder = Holder(who.user_id, who.username, who.role, priority_of(who.role, overrides))
-        if holder.priority <= 0:
+        if holder.priority <= 0 and not police:
             raise Forbidden(f"the {who.role.value} role has no PTZ priority on {camera_id}")
         _session, ended = self.book.take(camera_id, holder)
         homing = self._homing.pop(camera_id, None)

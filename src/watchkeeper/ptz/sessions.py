@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from watchkeeper.auth.roles import Role
+from watchkeeper.auth.roles import POLICE_ROLES, Role
 from watchkeeper.errors import Conflict
 from watchkeeper.timeutil import Clock
 
 __all__ = [
     "DEFAULT_PRIORITY",
     "IDLE_TIMEOUT_S",
+    "POLICE_PRIORITY",
     "ControlSession",
     "Ended",
     "Holder",
@@ -25,10 +26,15 @@ __all__ = [
 
 DEFAULT_PRIORITY: dict[Role, int] = {Role.OPERATOR: 10, Role.SUPERVISOR: 20, Role.MANAGER: 30}
 IDLE_TIMEOUT_S = 60.0
+POLICE_PRIORITY = 0
+"""A police account steering under a share's PTZ grant: below every council role that may
+steer at all (those have a priority of 1 or more), whatever a camera's overrides say."""
 
 
 def priority_of(role: Role, overrides: dict[str, int]) -> int:
     """The role's control priority on a camera: the camera's override, else the default."""
+    if role in POLICE_ROLES:
+        return POLICE_PRIORITY
     if role.value in overrides:
         return int(overrides[role.value])
     return DEFAULT_PRIORITY.get(role, 0)

@@ -32,6 +32,7 @@ from watchkeeper.police.shares import MAX_MINUTES, ShareSpec
 from watchkeeper.records.incident_models import Incident
 from watchkeeper.system import System
 from watchkeeper.web.deps import SessionDep, SystemDep, require
+from watchkeeper.web.routers import police_accounts
 from watchkeeper.web.templating import Pages
 from watchkeeper.web.uk import format_uk
 
@@ -48,6 +49,7 @@ class ShareIn(BaseModel):
     incident_ref: str = Field("", max_length=16)
     cad_ref: str = Field("", max_length=64)
     minutes: int = Field(60, ge=1, le=MAX_MINUTES)
+    ptz: bool = False
 
 
 class EndIn(BaseModel):
@@ -93,6 +95,8 @@ class WallShare(BaseModel):
     expires: str
     state: str
     """The camera's main stream: streaming, connecting, stalled, offline, stopped, no video."""
+    ptz: bool = False
+    """The share lets the police steer the camera (the tile then offers Take control)."""
 
 
 class WallOut(BaseModel):
@@ -156,6 +160,7 @@ def _wall(system: System, who: Principal) -> tuple[WallOut, list[int]]:
                 reason=sh.reason,
                 expires=format_uk(sh.expires_us),
                 state=states.get(sh.camera_id, "no video"),
+                ptz=sh.ptz,
             )
             for sh in shares
         ]
@@ -173,6 +178,7 @@ def _seen(system: System, who: Principal, share_ids: list[int]) -> None:
 
 def build_router(pages: Pages) -> APIRouter:
     router = APIRouter(tags=["police"])
+    router.include_router(police_accounts.build_router(pages))
 
     @router.post("/api/police/shares")
     def share(body: ShareIn, system: SystemDep, s: SessionDep, who: Sharer) -> ShareOut:

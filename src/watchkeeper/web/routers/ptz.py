@@ -24,9 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from watchkeeper.auth.principal import Principal
-from watchkeeper.auth.roles import Right
+from watchkeeper.auth.roles import POLICE_ROLES, Right
 from watchkeeper.cameras.models import Camera, CameraStatus
-from watchkeeper.errors import NotFound, ValidationError, WatchkeeperError
+from watchkeeper.errors import Forbidden, NotFound, ValidationError, WatchkeeperError
 from watchkeeper.ptz.clock import ClockWatch
 from watchkeeper.ptz.control import PtzControl
 from watchkeeper.ptz.directory import PtzDirectory
@@ -40,6 +40,8 @@ from watchkeeper.web.templating import Pages
 __all__ = ["MAX_MESSAGES_PER_S", "build_router", "control_of", "make_control"]
 
 log = logging.getLogger(__name__)
+POLICE_MESSAGES = frozenset({"hb", "move", "centre", "stop", "take", "release", "preset_goto"})
+"""What a police account steering under a share's grant may send: steer, not configure."""
 MAX_MESSAGES_PER_S = 100
 """A console sends about 10 a second while steering; far more is a fault or an attack."""
 
@@ -93,6 +95,8 @@ async def _dispatch(
     if not isinstance(msg, dict):
         raise ValidationError("a PTZ message is a JSON object with a type")
     kind = msg.get("type")
+    if who.role in POLICE_ROLES and kind not in POLICE_MESSAGES:
+        raise Forbidden(f"a police account may steer camera {camera_id}, not change its {kind}")
     if kind == "hb":
         control.heartbeat(camera_id, who)
     elif kind == "move":
@@ -155,7 +159,21 @@ def build_router(pages: Pages) -> APIRouter:
             ids = await asyncio.to_thread(_onvif_cameras, system)
             clocks = ClockWatch(control.directory, system.recorder.set_clock_offset)
             watch = asyncio.create_task(clocks.run(ids), name="ptz-clock-watch")
+        loop = asyncio.get_running_loop()
+        checks: set[asyncio.Task[None]] = set()
+
+        def recheck() -> None:  # on the loop: a share started or ended (a PTZ grant lost)
+            task = asyncio.create_task(control.check_now(), name="ptz-share-check")
+            checks.add(task)
+            task.add_done_callback(checks.discard)
+
+        def share_changed() -> None:  # any thread, after a share's commit
+            with contextlib.suppress(RuntimeError):  # loop closed: nothing to check
+                loop.call_soon_threadsafe(recheck)
+
+        stop_hearing = system.shares.subscribe(share_changed)
         yield
+        stop_hearing()
         if watch is not None:
             watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -189,7 +207,7 @@ def build_router(pages: Pages) -> APIRouter:
             {
                 "type": "hello",
                 "user": who.username,
-                "can_steer": who.can(Right.PTZ_CONTROL),
+                "can_steer": await control.may_steer(camera_id, who),
                 "can_supervise": who.can(Right.PTZ_SUPERVISE),
             }
         )

@@ -57,6 +57,7 @@ function makeDialog() {
     field("or CAD reference", input("cad_ref")),
     field("Reason", input("reason", { required: "" })),
     field("For (minutes)", input("minutes", { type: "number", min: "1", max: "720", value: "60" })),
+    field("Allow police to steer", input("ptz", { type: "checkbox", value: "yes" })),
     error, send, cancel,
   );
   form.addEventListener("submit", async (e) => {
@@ -66,6 +67,7 @@ function makeDialog() {
       await api("/api/police/shares", {
         camera_id: f.get("camera_id"), incident_ref: f.get("incident_ref"),
         cad_ref: f.get("cad_ref"), reason: f.get("reason"), minutes: Number(f.get("minutes") || 60),
+        ptz: f.get("ptz") === "yes",
       });
       dialog.close();
       refresh();
@@ -130,7 +132,8 @@ function row(share) {
   li.dataset.share = share.id;
   const ref = share.incident_ref ? share.incident_ref : `CAD ${share.cad_ref}`;
   const watching = share.viewers.length ? share.viewers.join(", ") : "nobody yet";
-  li.textContent = `${share.camera_id} · ${ref} · until ${share.expires} · seen by ${watching} `;
+  const steer = share.ptz ? " · police may steer" : "";
+  li.textContent = `${share.camera_id} · ${ref}${steer} · until ${share.expires} · seen by ${watching} `;
   const end = document.createElement("button");
   end.type = "button";
   end.textContent = "End";

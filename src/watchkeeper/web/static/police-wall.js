@@ -1,7 +1,9 @@
 // The police wall: one tile per camera shared with the police link, added and removed as
 // shares start and end (long poll of /api/police/wall). A shared camera that is not
-// streaming shows its state instead of a picture, never a frozen frame.
+// streaming shows its state instead of a picture, never a frozen frame. A share that lets
+// the police steer gets the PTZ panel (Take control), below every council operator.
 import "./live-tile.js";
+import { attachPtz } from "./ptz-tile.js";
 
 const wall = document.querySelector("#police-wall");
 const empty = document.querySelector("#police-empty");
@@ -25,6 +27,7 @@ function render(shares) {
       tiles.set(cam, fig);
     }
     fig.dataset.state = s.state;
+    fig.dataset.kind = s.ptz ? "ptz" : "fixed";
     const ref = s.incident_ref ? `incident ${s.incident_ref}` : `CAD ${s.cad_ref}`;
     fig.querySelector("figcaption").textContent =
       `${cam} ${s.camera_name} · ${ref}: ${s.reason} · until ${s.expires}`;
@@ -35,7 +38,9 @@ function render(shares) {
       if (!tile) {
         tile = document.createElement("wk-live-tile");
         tile.setAttribute("camera", cam);
+        tile.tabIndex = 0;
         fig.querySelector("figcaption").after(tile);
+        if (s.ptz) attachPtz(tile);
       }
     } else {
       tile?.remove();
@@ -71,3 +76,9 @@ async function feed() {
 }
 
 feed();
+
+// Keys steer the focused tile while its police viewer holds control (as on the console).
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.target.matches("input, select, textarea")) return;
+  if (document.activeElement?.closest("wk-live-tile")?.ptz?.key(e, true)) e.preventDefault();
+});

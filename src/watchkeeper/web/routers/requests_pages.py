@@ -206,8 +206,9 @@ def build_router(pages: Pages) -> APIRouter:
     def release(
         ref: str, system: SystemDep, s: SessionDep, who: Manager,
         to: Annotated[str, Form(max_length=500)], how: Annotated[str, Form(max_length=500)],
+        unredacted_reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:  # fmt: skip
-        system.requests.release(s, who, ref, to, how)
+        system.requests.release(s, who, ref, to, how, unredacted_reason)
         return _back(ref)
 
     @router.post("/requests/{ref}/close")

@@ -9,11 +9,13 @@ import json
 import zipfile
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.clips import need_tool
 from tests.evidence.conftest import Recorded
 from tests.evidence.test_tamper import cli_verify, readme_verify
+from tests.foundation.helpers import ROOT, add_user
 from tests.redaction.test_jobs import SAM, start, state
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.principal import Principal
@@ -39,6 +41,7 @@ from watchkeeper.redaction.plan import Style
 from watchkeeper.redaction.release import release_name
 from watchkeeper.system import System
 from watchkeeper.timeutil import FakeClock
+from watchkeeper.web.app import create_app
 
 pytestmark = pytest.mark.media
 OLIVE = Principal(1, "olive", Role.OPERATOR)
@@ -168,9 +171,21 @@ def test_unredacted_sar_release_needs_a_recorded_reason(
         package = s.get(ExportJob, job_id).package  # type: ignore[union-attr]
         with pytest.raises(Conflict, match=package):
             system.requests.release(s, OLIVE, ref, "A. Person", "post")
-        system.requests.release(s, OLIVE, ref, "A. Person", "post",
-                                unredacted_reason="no other person in the footage")  # fmt: skip
+    add_user(system, "sam", Role.SUPERVISOR)
+    with system.db.session() as s:
+        auth = {"Authorization": f"Bearer {system.users.issue_token(s, 'sam', 'tests', ROOT)}"}
         s.commit()
+    with TestClient(create_app(system)) as client:
+        page = f"/requests/{ref}"
+        refused = client.post(f"{page}/release", data={"to": "A. Person", "how": "post"},
+                              headers=auth, follow_redirects=False)  # fmt: skip
+        assert refused.status_code == 422
+        assert 'id="release-error"' in refused.text and "releases redacted copies" in refused.text
+        assert 'value="A. Person"' in refused.text, "what was typed is kept"
+        form = {"to": "A. Person", "how": "post",
+                "unredacted_reason": "no other person in the footage"}  # fmt: skip
+        done = client.post(f"{page}/release", data=form, headers=auth, follow_redirects=False)
+        assert done.status_code == 303, done.text
     details = release_audit(system)
     assert details["unredacted"] == [package]
     assert details["unredacted_reason"] == "no other person in the footage"

@@ -204,6 +204,8 @@ def build_router(pages: Pages) -> APIRouter:
         if what in ("package", "release"):
             name = r.package if what == "package" else release_name(r.package)
             path, media = job_dir(exports, job.id) / f"{name}.zip", "application/zip"
+            if not path.is_file():  # rendered before release packages existed
+                raise Conflict(f"{path.name} is not there; render the redaction again")
         else:
             path, media = video, "video/mp4"
         details = {"file": path.name, "output_sha256": r.output_sha256}

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.foundation.helpers import ROOT, add_user, load_small_register
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tests.conftest import need_service
+from tests.foundation.helpers import PASSWORD, ROOT, add_user, load_small_register
 from tests.redaction.test_plan import track
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.principal import Principal
@@ -109,3 +112,28 @@ def test_the_studio_merges_the_ticked_tracks(
         assert service.decisions_of(r)["2"]["decision"] == "subject"
     page = client.get(f"/redaction/{redaction}", headers=auth)
     assert "(merged 2, 3)" in page.text
+
+
+@pytest.mark.browser
+def test_a_reviewer_ticks_two_pieces_and_merges_them_in_the_studio(
+    system: System, redaction: int
+) -> None:
+    from playwright import sync_api
+
+    need_service("Chromium", Path(CHROMIUM).exists())
+    with serve_app(system) as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{url}/login?next=/redaction/{redaction}")
+        page.fill("input[name=username]", "sam")
+        page.fill("input[name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda u: "/login" not in u)
+        assert page.locator("#tracks tr[data-track]").count() == 3
+        page.check("input[name=merge-1]")
+        page.check("input[name=merge-3]")
+        page.click("#merge-button")
+        page.wait_for_selector("text=(merged 1, 3)")
+        assert page.locator("#tracks tr[data-track]").count() == 2
+        assert page.locator("select[name=track-1]").input_value() == "subject"
+        browser.close()

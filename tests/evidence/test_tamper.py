@@ -128,12 +128,12 @@ def test_a_format_this_verifier_does_not_know_is_refused(
 ) -> None:
     pkg = export(system, key, tmp_path / "out", recorded.t0 + 1_000_000, recorded.t0 + 3_000_000)
     manifest = json.loads((pkg.path / MANIFEST).read_bytes())
-    manifest["format"] = "watchkeeper-evidence/2"
+    manifest["format"] = "watchkeeper-evidence/3"
     body = manifest_bytes(manifest)
     (pkg.path / MANIFEST).write_bytes(body)
     (pkg.path / "manifest.sig").write_bytes(key.sign(body))  # validly signed, unknown format
     report = verify_package(pkg.path)
     assert report.problems == [
-        "unknown package format 'watchkeeper-evidence/2' (this verifier reads "
-        "watchkeeper-evidence/1)"
+        "unknown package format 'watchkeeper-evidence/3' (this verifier reads "
+        "watchkeeper-evidence/1, watchkeeper-evidence/2)"
     ]

@@ -1,10 +1,12 @@
 """A supervisor opens the studio on a recorded clip with two faces, makes one the subject,
-redacts the other, renders, and downloads the copy: the bystander's face is gone, the
-subject's is as recorded, and the package's log names both decisions."""
+redacts the other, renders, and downloads the copy and the release package: the
+bystander's face is gone, the subject's is as recorded, the package's log names both
+decisions, and the release holds the redacted copy and its proofs only."""
 
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,6 +25,7 @@ from tests.redaction.test_render import crop, detail, frames_of, psnr
 from watchkeeper.audit.models import AuditEntry
 from watchkeeper.auth.roles import Role
 from watchkeeper.evidence.jobs import job_dir
+from watchkeeper.evidence.verify import verify_package
 from watchkeeper.redaction.models import Redaction
 from watchkeeper.system import System, start_redaction_worker
 from watchkeeper.timeutil import FakeClock
@@ -105,6 +108,11 @@ def test_pick_subject_redact_bystander_render_and_download(
             page.click("#download-video")
         target = tmp_path / "redacted.mp4"
         got.value.save_as(target)
+        assert page.locator("#download-package").count() == 0, "no request: no full package"
+        with page.expect_download() as got:
+            page.click("#download-release")
+        release_zip = tmp_path / "release.zip"
+        got.value.save_as(release_zip)
         browser.close()
 
     with system.db.session() as s:
@@ -122,6 +130,16 @@ def test_pick_subject_redact_bystander_render_and_download(
         assert crop(out[n], (262, 272, 318, 318)).max() < 40, f"frame {n}: manual box not solid"
         a_src, a_out = crop(src[n], face_region("A", n)), crop(out[n], face_region("A", n))
         assert psnr(a_src, a_out) > 30, f"frame {n}: the subject was altered"
+    with zipfile.ZipFile(release_zip) as z:  # what the data subject receives
+        top = f"{r.package}_release/"
+        names = sorted(n.removeprefix(top) for n in z.namelist())
+        log_name = r.output.replace(".mp4", ".log.json")
+        assert names == sorted(["README.txt", "SHA256SUMS", "manifest.json", "manifest.sig",
+                                "public_key.pem", log_name, r.output])  # fmt: skip
+        assert z.read(top + r.output) == target.read_bytes()
+        z.extractall(tmp_path / "unzipped")
+    report = verify_package(tmp_path / "unzipped" / top.rstrip("/"))
+    assert report.ok, report.problems
     rows = {t["track"]: t for t in log["tracks"]}
     assert rows[subject]["decision"] == "subject" and rows[subject]["decided_by"] == "sam"
     assert rows[bystander]["decision"] == "redact" and rows[bystander]["decided_by"] == "sam"

@@ -15,10 +15,14 @@ from watchkeeper.timeutil import format_local, format_utc
 
 __all__ = [
     "FORMAT",
+    "FORMATS",
     "MANIFEST",
     "PUBLIC_KEY",
+    "RELEASE_FORMAT",
+    "RELEASE_KIND",
     "SIGNATURE",
     "SUMS",
+    "UNREDACTED_DIRS",
     "UNSIGNED",
     "hash_file",
     "manifest_bytes",
@@ -29,6 +33,14 @@ __all__ = [
 
 FORMAT = "watchkeeper-evidence/1"
 """Major version of the package format; a change of meaning is a new number."""
+
+RELEASE_FORMAT = "watchkeeper-evidence/2"
+"""Version 2 adds ``kind``; a ``release`` has no master, working copies or stills (a reader
+of version 1 would take their absence for "nothing recorded", hence the new number)."""
+RELEASE_KIND = "release"
+UNREDACTED_DIRS = ("master/", "working/", "stills/")
+"""Folders of pictures as recorded: never in a release (docs/design/evidence.md, inv. 9)."""
+FORMATS = (FORMAT, RELEASE_FORMAT)
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

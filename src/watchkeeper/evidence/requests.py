@@ -285,8 +285,11 @@ class RequestService:
         return jobs
 
     def release(
-        self, s: Session, who: Principal, ref: str | int, to: str, how: str
-    ) -> EvidenceRequest:
+        self, s: Session, who: Principal, ref: str | int, to: str, how: str,
+        unredacted_reason: str = "",
+    ) -> EvidenceRequest:  # fmt: skip
+        """Record the release; a subject access request releases redacted packages only,
+        or says why an export may go unredacted (evidence.md, invariant 9)."""
         who.require(Right.REQUESTS_MANAGE)
         if not to.strip() or not how.strip():
             raise ValidationError("say to whom and how the footage was released")
@@ -294,10 +297,40 @@ class RequestService:
         jobs = s.scalars(select(ExportJob).where(ExportJob.request_id == req.id)).all()
         if not jobs or any(j.state != JobState.DONE.value for j in jobs):
             raise Conflict("release only when every export of the request is done")
+        details: dict[str, Any] = {}
+        if req.kind == RequestKind.SUBJECT_ACCESS.value:
+            details = self._sar_release(s, jobs, unredacted_reason.strip())
         req.released_us, req.released_by = self.clock.now_us(), who.username
         req.released_to, req.released_how = to.strip(), how.strip()
         return self._move(s, who, req.id, {S.EXPORTING}, S.RELEASED, "release",
-                          f"released to {to.strip()} by {how.strip()}")  # fmt: skip
+                          f"released to {to.strip()} by {how.strip()}", details)  # fmt: skip
+
+    @staticmethod
+    def _sar_release(s: Session, jobs: Sequence[ExportJob], reason: str) -> dict[str, Any]:
+        """The release packages of the request's exports; every export without a finished
+        redaction needs ``reason`` (why no one else's picture is in it)."""
+        from watchkeeper.redaction.models import Redaction, RedactionState  # no import cycle
+        from watchkeeper.redaction.release import release_name
+
+        done = s.scalars(
+            select(Redaction).where(
+                Redaction.export_job_id.in_([j.id for j in jobs]),
+                Redaction.state == RedactionState.DONE.value,
+            )
+        ).all()
+        redacted = {r.export_job_id for r in done}
+        bare = [j.package for j in jobs if j.id not in redacted]
+        if bare and not reason:
+            raise Conflict(
+                "a subject access request releases redacted copies: redact "
+                + ", ".join(bare)
+                + " in the redaction studio (a clip with no one else in it renders unchanged,"
+                " with a note), or record why it may be released unredacted"
+            )
+        out: dict[str, Any] = {"release_packages": sorted(release_name(r.package) for r in done)}
+        if bare:
+            out.update(unredacted=bare, unredacted_reason=reason)
+        return out
 
     def close(self, s: Session, who: Principal, ref: str | int, reason: str) -> EvidenceRequest:
         """Close (done, refused or withdrawn) and release the request's holds with the reason."""

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from watchkeeper.errors import ValidationError
 from watchkeeper.evidence.manifest import (
-    FORMAT,
+    FORMATS,
     MANIFEST,
     PUBLIC_KEY,
+    RELEASE_KIND,
     SIGNATURE,
     SUMS,
+    UNREDACTED_DIRS,
     UNSIGNED,
     hash_file,
     package_files,
@@ -66,9 +68,13 @@ def verify_package(path: Path, trusted_public_pem: bytes | None = None) -> Verif
     except (ValueError, KeyError, TypeError):
         report.problems.append(f"{MANIFEST} is not a readable manifest")
         return report
-    if fmt != FORMAT:
-        report.problems.append(f"unknown package format {fmt!r} (this verifier reads {FORMAT})")
+    if fmt not in FORMATS:
+        known = ", ".join(FORMATS)
+        report.problems.append(f"unknown package format {fmt!r} (this verifier reads {known})")
     present = set(package_files(path)) - UNSIGNED
+    if manifest.get("kind") == RELEASE_KIND:
+        for name in sorted(x for x in present | set(files) if x.startswith(UNREDACTED_DIRS)):
+            report.problems.append(f"{name}: an unredacted picture in a release package")
     for name in sorted(present - set(files)):
         report.problems.append(f"{name}: in the package but not in the manifest")
     for name, digest in sorted(files.items()):

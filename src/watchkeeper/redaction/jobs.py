@@ -33,6 +33,7 @@ from watchkeeper.redaction.log import log_bytes, redaction_log
 from watchkeeper.redaction.models import QUEUED, Redaction, RedactionState
 from watchkeeper.redaction.package import REDACTED_DIR, derived_name, seal_redacted, stage_dir
 from watchkeeper.redaction.plan import Decision, ManualBox, Settings, boxes_at, parse_manual
+from watchkeeper.redaction.release import seal_release
 from watchkeeper.redaction.render import render_clip
 from watchkeeper.redaction.track import link_tracks
 from watchkeeper.timeutil import Clock
@@ -234,6 +235,8 @@ class RedactionWorker(PollingWorker):
         }  # fmt: skip
         final = seal_redacted(source_pkg, stage, key, entry)
         plain_zip(final)
+        release = seal_release(final, key, rendered_by, now)
+        plain_zip(release)
         digest = hashlib.sha256((final / "manifest.json").read_bytes()).hexdigest()
         with self.db.session() as s:
             r = service.get(s, rid)
@@ -244,9 +247,11 @@ class RedactionWorker(PollingWorker):
                 request_id=request_id, job_id=job.id, at_us=now,
                 action=CustodyAction.PRODUCED.value, recipient="", hash_checked=True,
                 manifest_sha256=digest, recorded_by=rendered_by,
-                notes=f"redacted package {final.name} made from {job.package} (redaction {rid})",
+                notes=f"redacted package {final.name} made from {job.package} and its release "
+                      f"{release.name} (no unredacted picture) (redaction {rid})",
             ))  # fmt: skip
             record(s, Actor(None, rendered_by), "redaction.rendered", "redaction", str(rid),
-                   "redacted copy made", {"package": final.name, "output_sha256": out_sha,
+                   "redacted copy made", {"package": final.name, "release": release.name,
+                                          "output_sha256": out_sha,
                                           "manifest_sha256": digest}, clock=self.clock)  # fmt: skip
             s.commit()

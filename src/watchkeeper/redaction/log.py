@@ -50,6 +50,7 @@ def redaction_log(
             "detections": len(t.frames),
             "decision": d.get("decision", Decision.REDACT.value),
             "decided_by": d.get("by", "default"),
+            **({"merged_from": t.merged_from} if t.merged_from else {}),
             **({"decided_at_utc": times("decided", d["at_us"])["decided_utc"]}
                if "at_us" in d else {}),
         })  # fmt: skip

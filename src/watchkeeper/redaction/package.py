@@ -28,7 +28,7 @@ from watchkeeper.evidence.manifest import (
 )
 from watchkeeper.evidence.signing import SigningKey
 
-__all__ = ["REDACTED_DIR", "derived_name", "seal_redacted", "stage_dir"]
+__all__ = ["REDACTED_DIR", "derived_name", "fsync_tree", "link_file", "seal_redacted", "stage_dir"]
 
 REDACTED_DIR = "redacted"
 
@@ -42,7 +42,7 @@ def stage_dir(job_dir: Path, package: str, redaction_id: int) -> Path:
     return job_dir / f".{derived_name(package, redaction_id)}.part"
 
 
-def _link(src: Path, dest: Path) -> None:
+def link_file(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(src, dest)
@@ -50,7 +50,7 @@ def _link(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
-def _fsync_tree(root: Path) -> None:
+def fsync_tree(root: Path) -> None:
     for p in [root, *root.rglob("*")]:
         fd = os.open(p, os.O_RDONLY)
         try:
@@ -74,7 +74,7 @@ def seal_redacted(
     for rel in package_files(source):
         if rel in UNSIGNED or rel == SUMS:
             continue
-        _link(source / rel, stage / rel)
+        link_file(source / rel, stage / rel)
 
     manifest["derived_from"] = {
         "package": source.name,
@@ -89,7 +89,7 @@ def seal_redacted(
     new = manifest_bytes(manifest)
     (stage / MANIFEST).write_bytes(new)
     (stage / SIGNATURE).write_bytes(key.sign(new))
-    _fsync_tree(stage)
+    fsync_tree(stage)
     final = stage.parent / stage.name.removeprefix(".").removesuffix(".part")
     shutil.rmtree(final, ignore_errors=True)
     stage.rename(final)

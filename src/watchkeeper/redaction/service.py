@@ -19,10 +19,10 @@ from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.errors import Conflict, NotFound, ValidationError
 from watchkeeper.evidence.jobs import job_dir
-from watchkeeper.evidence.models import ExportJob, JobState
+from watchkeeper.evidence.models import EvidenceRequest, ExportJob, JobState, RequestKind
 from watchkeeper.redaction.models import QUEUED, RUNNING, Redaction, RedactionState
 from watchkeeper.redaction.plan import Decision, Settings, Style, parse_manual
-from watchkeeper.redaction.track import Track
+from watchkeeper.redaction.track import Track, merge
 from watchkeeper.timeutil import Clock
 
 __all__ = [
@@ -30,7 +30,9 @@ __all__ = [
     "clip_of",
     "create",
     "decisions_of",
+    "full_package_allowed",
     "get",
+    "merge_tracks",
     "output_path",
     "queue_render",
     "save_decisions",
@@ -65,6 +67,14 @@ def output_path(exports: Path, r: Redaction) -> Path:
     if r.state != RedactionState.DONE.value:
         raise Conflict(f"redaction {r.id} is {r.state}; nothing to download yet")
     return job_dir(exports, r.export_job_id) / r.package / r.output
+
+
+def full_package_allowed(s: Session, r: Redaction) -> bool:
+    """Only a police request takes the full package (with the unredacted master) away;
+    anyone else receives the release package (docs/design/redaction.md, invariant 9)."""
+    job = s.get(ExportJob, r.export_job_id)
+    req = s.get(EvidenceRequest, job.request_id) if job and job.request_id else None
+    return req is not None and req.kind == RequestKind.POLICE.value
 
 
 def tracks_of(r: Redaction) -> list[Track]:
@@ -141,6 +151,44 @@ def save_decisions(
         record(s, who.actor, "redaction.decide", "redaction", str(r.id), "; ".join(changed),
                {"changes": changed}, clock=clock)  # fmt: skip
     return changed
+
+
+def merge_tracks(s: Session, who: Principal, r: Redaction, ids: list[int], clock: Clock) -> Track:
+    """Make tracks ``ids`` (one person in pieces) one track, so one decision covers them.
+
+    The merged track keeps the lowest id; its decision is "subject" if any piece was the
+    subject, else the lowest piece's decision (none: the default, redacted).
+    """
+    if r.state not in EDITABLE:
+        raise Conflict(f"redaction {r.id} is {r.state}; tracks can be merged when it is ready")
+    tracks = tracks_of(r)
+    by_id = {t.id: t for t in tracks}
+    chosen = sorted(set(ids))
+    if len(chosen) < 2:
+        raise ValidationError("choose two or more tracks to merge")
+    unknown = [i for i in chosen if i not in by_id]
+    if unknown:
+        raise ValidationError(f"track {unknown[0]} does not exist")
+    try:
+        merged = merge([by_id[i] for i in chosen])
+    except ValueError as exc:
+        raise ValidationError(f"{exc}: two faces at once are not one person") from exc
+    stored = decisions_of(r)
+    pieces = [stored[str(i)] for i in chosen if str(i) in stored]
+    subject = [d for d in pieces if d["decision"] == Decision.SUBJECT.value]
+    keep = subject[0] if subject else stored.get(str(chosen[0]))
+    for i in chosen:
+        stored.pop(str(i), None)
+    if keep is not None:
+        stored[str(merged.id)] = keep
+    rest = [t for t in tracks if t.id not in chosen]
+    r.tracks = json.dumps([t.to_json() for t in sorted([*rest, merged], key=lambda t: t.id)])
+    r.decisions = json.dumps(stored, sort_keys=True)
+    what = f"tracks {', '.join(map(str, chosen))} merged into {merged.id}"
+    record(s, who.actor, "redaction.merge", "redaction", str(r.id), what,
+           {"tracks": chosen, "into": merged.id,
+            "decision": keep["decision"] if keep else "default"}, clock=clock)  # fmt: skip
+    return merged
 
 
 def queue_render(s: Session, who: Principal, r: Redaction, clock: Clock) -> None:

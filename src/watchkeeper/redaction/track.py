@@ -16,7 +16,7 @@ import numpy as np
 
 from watchkeeper.redaction.detect import Box, Sample
 
-__all__ = ["MAX_MISSED", "Track", "link_tracks"]
+__all__ = ["MAX_MISSED", "Track", "link_tracks", "merge"]
 
 MAX_MISSED = 10
 """Samples a track survives without a detection before it ends (2 s at 5 detections/s)."""
@@ -49,6 +49,8 @@ class Track:
     """Frames on which the detector found this face, ascending."""
     boxes: list[Box] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
+    merged_from: list[int] = field(default_factory=list)
+    """Tracks a reviewer merged into this one (their ids; this one's id is the lowest)."""
 
     def add(self, frame: int, box: Box, score: float) -> None:
         self.frames.append(frame)
@@ -61,6 +63,7 @@ class Track:
             "frames": self.frames,
             "boxes": [[round(v, 1) for v in b] for b in self.boxes],
             "scores": [round(s, 3) for s in self.scores],
+            **({"merged_from": self.merged_from} if self.merged_from else {}),
         }
 
     @classmethod
@@ -70,7 +73,27 @@ class Track:
         scores = d.get("scores") or []
         assert isinstance(frames, list) and isinstance(boxes, list) and isinstance(scores, list)
         b = [(float(x[0]), float(x[1]), float(x[2]), float(x[3])) for x in boxes]
-        return cls(int(str(d["id"])), [int(f) for f in frames], b, [float(s) for s in scores])
+        merged = d.get("merged_from") or []
+        assert isinstance(merged, list)
+        return cls(int(str(d["id"])), [int(f) for f in frames], b, [float(s) for s in scores],
+                   [int(m) for m in merged])  # fmt: skip
+
+
+def merge(tracks: Sequence[Track]) -> Track:
+    """One track of the detections of ``tracks`` (one person split into pieces), under the
+    lowest id. Two of them seen on the same frame are two faces: refused."""
+    seen: dict[int, int] = {}
+    rows = []
+    for t in tracks:
+        for f, b, s in zip(t.frames, t.boxes, t.scores or [1.0] * len(t.frames), strict=True):
+            if f in seen:
+                raise ValueError(f"tracks {seen[f]} and {t.id} are both seen on frame {f}")
+            seen[f] = t.id
+            rows.append((f, b, s))
+    rows.sort(key=lambda x: x[0])
+    ids = sorted({i for t in tracks for i in (t.id, *t.merged_from)})
+    return Track(min(t.id for t in tracks), [r[0] for r in rows], [r[1] for r in rows],
+                 [r[2] for r in rows], ids)  # fmt: skip
 
 
 def link_tracks(samples: Sequence[Sample]) -> list[Track]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
-from watchkeeper.errors import ValidationError
+from watchkeeper.errors import Conflict, ValidationError
 from watchkeeper.evidence.custody import CustodyNote, add_entry
 from watchkeeper.evidence.jobs import job_dir
 from watchkeeper.evidence.models import CustodyAction, ExportJob, JobState
@@ -26,6 +26,7 @@ from watchkeeper.redaction import service
 from watchkeeper.redaction.detect import frame_image
 from watchkeeper.redaction.models import QUEUED, RUNNING, Redaction
 from watchkeeper.redaction.plan import Decision, Settings, Style, boxes_at, parse_manual
+from watchkeeper.redaction.release import release_name
 from watchkeeper.redaction.render import obscure
 from watchkeeper.web.deps import SessionDep, SystemDep, require
 from watchkeeper.web.templating import Pages
@@ -97,6 +98,7 @@ def build_router(pages: Pages) -> APIRouter:
         tracks = service.tracks_of(r)
         return pages.render(
             request, "redaction.html", who=who, r=r, busy=_busy(r), tracks=tracks,
+            full_ok=service.full_package_allowed(s, r),
             decisions=service.decisions_of(r), styles=list(Style),
             settings=Settings.from_json(json.loads(r.settings)), frame=frame,
             choices=[("", "redact (default)"), ("redact", "redact"),
@@ -106,7 +108,8 @@ def build_router(pages: Pages) -> APIRouter:
     @router.get("/redaction/{rid}/job", response_class=HTMLResponse)
     def job_fragment(request: Request, rid: int, s: SessionDep, who: Reviewer) -> Response:
         r = service.get(s, rid)
-        return pages.render(request, "_redaction_job.html", who=who, r=r, busy=_busy(r))
+        return pages.render(request, "_redaction_job.html", who=who, r=r, busy=_busy(r),
+                            full_ok=service.full_package_allowed(s, r))  # fmt: skip
 
     @router.get("/redaction/{rid}/data.json")
     def data(rid: int, s: SessionDep, who: Reviewer) -> Response:
@@ -165,6 +168,9 @@ def build_router(pages: Pages) -> APIRouter:
             raise ValidationError("manual boxes or style unreadable") from exc
         service.save_decisions(s, who, r, decisions, manual, style, system.clock)
         action = f.get("action", "save")
+        if action == "merge":
+            ids = [int(k[6:]) for k, v in f.items() if k.startswith("merge-") and k[6:].isdigit()]
+            service.merge_tracks(s, who, r, ids, system.clock)
         if action == "render":
             service.queue_render(s, who, r, system.clock)
         s.commit()
@@ -183,16 +189,23 @@ def build_router(pages: Pages) -> APIRouter:
     @router.post("/redaction/{rid}/download")
     def download(
         rid: int, system: SystemDep, s: SessionDep, who: Reviewer,
-        what: Annotated[str, Form(pattern="^(video|package)$")] = "video",
+        what: Annotated[str, Form(pattern="^(video|release|package)$")] = "video",
     ) -> Response:  # fmt: skip
         r = service.get(s, rid)
         exports = system.settings.data_dir / "exports"
         video = service.output_path(exports, r)
         job = s.get(ExportJob, r.export_job_id)
         assert job is not None
-        if what == "package":
-            path = job_dir(exports, job.id) / f"{r.package}.zip"
-            media = "application/zip"
+        if what == "package" and not service.full_package_allowed(s, r):
+            raise Conflict(
+                "the full package holds the unredacted master and goes only to the police; "
+                "download the release package"
+            )
+        if what in ("package", "release"):
+            name = r.package if what == "package" else release_name(r.package)
+            path, media = job_dir(exports, job.id) / f"{name}.zip", "application/zip"
+            if not path.is_file():  # rendered before release packages existed
+                raise Conflict(f"{path.name} is not there; render the redaction again")
         else:
             path, media = video, "video/mp4"
         details = {"file": path.name, "output_sha256": r.output_sha256}

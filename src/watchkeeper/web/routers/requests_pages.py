@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from watchkeeper.audit.service import record
 from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
-from watchkeeper.errors import ValidationError
+from watchkeeper.errors import Conflict, ValidationError
 from watchkeeper.evidence.custody import (
     CustodyNote,
     add_entry,
@@ -34,6 +34,7 @@ from watchkeeper.evidence.models import CustodyAction, ExportJob, JobState, Requ
 from watchkeeper.evidence.requests import RequestSpec
 from watchkeeper.timeutil import parse_local, to_local
 from watchkeeper.web.deps import SessionDep, SystemDep, require
+from watchkeeper.web.forms import FormCheck
 from watchkeeper.web.templating import Pages
 from watchkeeper.web.uk import parse_uk_time
 
@@ -130,10 +131,17 @@ def build_router(pages: Pages) -> APIRouter:
     def request_page(
         request: Request, ref: str, system: SystemDep, s: SessionDep, who: Viewer
     ) -> Response:
+        return _request_page(request, ref, system, s, who)
+
+    def _request_page(
+        request: Request, ref: str, system: Any, s: Session, who: Principal,
+        check: FormCheck | None = None, form: dict[str, str] | None = None,
+    ) -> Response:  # fmt: skip
         req = system.requests.get(s, who, ref)
         today = to_local(system.clock.now_us()).date()
-        return pages.render(
-            request, "request.html", who=who, req=req, rule=KINDS[RequestKind(req.kind)],
+        return pages.render_form(
+            request, "request.html", check, form, who=who, req=req,
+            rule=KINDS[RequestKind(req.kind)],
             fields=json.loads(req.fields), custody=entries(s, req.id),
             mark=urgency(req.due_on, today).value if req.due_on else "",
             actions=list(CustodyAction), letters=LETTERS, **jobs_context(s, req.id),
@@ -204,10 +212,17 @@ def build_router(pages: Pages) -> APIRouter:
 
     @router.post("/requests/{ref}/release")
     def release(
-        ref: str, system: SystemDep, s: SessionDep, who: Manager,
+        request: Request, ref: str, system: SystemDep, s: SessionDep, who: Manager,
         to: Annotated[str, Form(max_length=500)], how: Annotated[str, Form(max_length=500)],
+        unredacted_reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:  # fmt: skip
-        system.requests.release(s, who, ref, to, how)
+        try:
+            system.requests.release(s, who, ref, to, how, unredacted_reason)
+        except (Conflict, ValidationError) as exc:  # refused before any change: shown
+            check = FormCheck()
+            check.refused("release", exc)
+            form = {"to": to, "how": how, "unredacted_reason": unredacted_reason}
+            return _request_page(request, ref, system, s, who, check, form)
         return _back(ref)
 
     @router.post("/requests/{ref}/close")

@@ -114,8 +114,9 @@ def test_a_lock_keeps_others_out_until_released(served: Served) -> None:
         olive.wait_for(type="state", locked_to="sam")
         olive.send(type="take")
         assert "locked to sam by sam" in olive.wait_for(type="error")["message"]
+        seen = olive.mark()  # the state before the lock also had no lock
         sam.send(type="unlock")
-        olive.wait_for(type="state", locked_to=None)
+        olive.wait_for(type="state", locked_to=None, after=seen)
         olive.send(type="take")
         olive.wait_for(type="state", holder="olive", you=True)
     finally:
@@ -165,13 +166,14 @@ def test_a_flood_of_commands_is_cut_off_and_leaves_the_camera_stopped(served: Se
     try:
         olive.send(type="take")
         olive.wait_for(type="state", you=True)
+        seen = sam.mark()
         for i in range(3000):
             try:
                 olive.send(type="move", pan=(i % 3) - 1.0, tilt=0.0, zoom=0.0)
             except Exception:
                 break  # the server closed the socket
         olive.wait_for(type="error", message="too many commands: control ended")
-        sam.wait_for(type="state", holder=None)
+        sam.wait_for(type="state", holder=None, after=seen)
         t0 = time.monotonic()
         sam.send(type="take")
         sam.wait_for(type="state", holder="sam", you=True)

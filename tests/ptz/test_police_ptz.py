@@ -88,8 +88,9 @@ def test_police_steer_under_the_grant_below_operators_until_the_share_ends(
         police.messages.clear()
         police.send(type="take")
         assert "held by olive" in police.wait_for(type="error")["message"]
+        seen = olive.mark()
         olive.send(type="release")
-        olive.wait_for(type="state", holder=None)
+        olive.wait_for(type="state", holder=None, after=seen)
 
         police.messages.clear()
         police.send(type="take")

@@ -48,11 +48,16 @@ class Console:
     def send(self, **msg: Any) -> None:
         self.ws.send(json.dumps(msg))
 
-    def wait_for(self, timeout: float = 5.0, **want: Any) -> dict[str, Any]:
+    def mark(self) -> int:
+        """Where the messages stand now: ``wait_for(after=mark)`` sees only later ones."""
+        with self._lock:
+            return len(self.messages)
+
+    def wait_for(self, timeout: float = 5.0, after: int = 0, **want: Any) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                for m in self.messages:
+                for m in self.messages[after:]:
                     if all(m.get(k) == v for k, v in want.items()):
                         return m
             time.sleep(0.02)

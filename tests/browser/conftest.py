@@ -91,3 +91,14 @@ def browser_page(tmp_path: Path) -> Iterator[Any]:
         page = context.new_page()
         yield page
         context.close()
+
+
+NAV_GROUPS = "header nav details.navgroup"
+
+
+def nav_to(page: Any, text: str) -> None:
+    """Click the nav link named ``text``, opening its group first when it is in one."""
+    link = page.locator("header nav a", has_text=text).first
+    if not link.is_visible():
+        page.locator(NAV_GROUPS, has=page.locator("a", has_text=text)).locator("summary").click()
+    link.click()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, nav_to, serve_app
 from tests.conftest import make_settings, need_service
 from tests.foundation.helpers import PASSWORD, ROOT, add_user, load_small_register
 from tests.governance.conftest import principal
@@ -122,7 +122,7 @@ def test_statistics_page_draws_charts_and_downloads_csv(rig: Rig, tmp_path: Path
         for cat in ("violence", "violence", "drugs"):
             rig.system.incidents.create(s, olly, IncidentDraft(cat, Source.POLICE))
     page = rig.login("sue")
-    page.click("header nav >> text=Statistics")
+    nav_to(page, "Statistics")
     page.wait_for_url(f"{rig.url}/statistics")
     page.wait_for_selector("#chart-incidents_by_category[data-drawn='2']")
     page.wait_for_selector("#chart-incidents_by_month[data-drawn]")
@@ -144,7 +144,7 @@ def test_partners_page_disclosure_needs_the_agreement_and_a_member_sees_its_log(
         rig.system.radio.add(s, principal(rig.system, "olly"), Channel.PUBWATCH, "Bar 7",
                              "Fight outside")  # fmt: skip
     page = rig.login("sue")
-    page.click("header nav >> text=Partners")
+    nav_to(page, "Partners")
     assert "ISA-SW-2026" in page.inner_text("#member-rows")
     page.fill("#shared", "Clothing description of a suspect")
     page.fill("#reason", "Prevent a repeat theft today")
@@ -158,7 +158,7 @@ def test_partners_page_disclosure_needs_the_agreement_and_a_member_sees_its_log(
     page.click("#member-rows >> text=Chemist, High St")
     assert "Two youths" in page.inner_text("#member-calls")
     member = rig.login("boots")
-    member.click("header nav >> text=My radio log")
+    nav_to(member, "My radio log")
     calls = member.inner_text("#member-calls")
     assert "Two youths" in calls and "Fight outside" not in calls
     assert "ISA-SW-2026" in member.inner_text("#member-facts")
@@ -174,7 +174,7 @@ def test_a_new_code_of_practice_stops_sign_on_until_read(rig: Rig) -> None:
     page.goto(f"{rig.url}/shift")
     page.click("#my-shift button[type=submit]")
     assert "COP version 2.0" in page.inner_text("#sign_on-error")
-    page.click("header nav >> text=Documents")
+    nav_to(page, "Documents")
     page.click("text=I have read COP version 2.0")
     page.wait_for_selector("#all-read")
     page.goto(f"{rig.url}/shift")

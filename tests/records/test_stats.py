@@ -15,6 +15,9 @@ from watchkeeper.timeutil import parse_local
 
 from .conftest import World
 
+# The counts use no deprecated SQLAlchemy API (``Result.tuples()`` warned in every run).
+pytestmark = pytest.mark.filterwarnings("error::sqlalchemy.exc.SADeprecationWarning")
+
 
 def test_counts_are_local_time_and_exported_as_csv(world: World) -> None:
     svc = world.system.incidents

@@ -5,6 +5,11 @@ through :meth:`OnvifCamera._call`, which bounds it by a deadline (2 s by default
 SOAP faults, timeouts, refusals and protocol errors into Watchkeeper errors whose messages
 name the camera and the operation, never the credentials (they live in the register's
 ONVIF address and nowhere else).
+
+The deadline bounds the camera's part only. Before the first exchange with any camera the
+process parses the ONVIF WSDL documents it needs (:func:`load_wsdls`): CPU work here, not
+the camera's, which on a busy machine can take longer than the deadline itself; it runs
+once per process, before the clock starts.
 """
 
 from __future__ import annotations
@@ -14,24 +19,62 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aiohttp
+import onvif
 import zeep.exceptions
-from onvif import ONVIFCamera
+from onvif import ONVIFCamera, ONVIFService
+from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFAuthError, ONVIFError, ONVIFTimeoutError
 
 from watchkeeper.errors import AuthError, MediaError, ValidationError, WatchkeeperError
 from watchkeeper.timeutil import from_datetime
 
-__all__ = ["DEFAULT_TIMEOUT_S", "OnvifAddress", "OnvifCamera", "PtzPosition", "StreamProfile"]
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "OnvifAddress",
+    "OnvifCamera",
+    "PtzPosition",
+    "StreamProfile",
+    "load_wsdls",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 2.0
 T = TypeVar("T")
 _RTSP_SETUP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
 _AUTH_WORDS = ("notauthorized", "not authorized", "unauthorized", "sender not authorized")
+
+
+_WSDL_DIR = Path(onvif.__file__).with_name("wsdl")
+_LOADED: set[str] = set()
+
+
+async def load_wsdls(*kinds: str) -> None:
+    """Parse the WSDL of each ONVIF service kind (and the device service) once per process.
+
+    onvif-zeep-async keeps each parsed document for the life of the process; setting up a
+    throwaway service object parses it without touching the network (no request is sent).
+    """
+    for kind in ("devicemgmt", *kinds):
+        if kind in _LOADED:
+            continue
+        spec = SERVICES[kind]
+        service = ONVIFService(
+            "http://127.0.0.1:9/",
+            None,
+            None,
+            str(_WSDL_DIR / spec["wsdl"]),
+            binding_name="{%s}%s" % (spec["ns"], spec["binding"]),  # noqa: UP031
+        )
+        try:
+            await service.setup()
+        finally:
+            await service.close()
+        _LOADED.add(kind)
 
 
 @dataclass(frozen=True)
@@ -164,6 +207,7 @@ class OnvifCamera:
                     self._client = client
                 return await getattr(self._client, f"create_{kind}_service")()
 
+            await load_wsdls(kind)
             svc = await self._call(f"connect {kind}", make)
             self._services[kind] = svc
             return svc

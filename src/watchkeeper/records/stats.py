@@ -52,14 +52,14 @@ class FaultStats:
 def incident_stats(s: Session, who: Principal, from_us: int, to_us: int) -> IncidentStats:
     """Incidents opened in ``[from_us, to_us)``, counted six ways."""
     who.require(Right.STATS_VIEW)
-    cats = dict(s.execute(select(Category.id, Category.name)).tuples().all())
-    areas = dict(s.execute(select(Area.id, Area.name)).tuples().all())
+    cats: dict[str, str] = {r.id: r.name for r in s.execute(select(Category.id, Category.name))}
+    areas: dict[str, str] = {r.id: r.name for r in s.execute(select(Area.id, Area.name))}
     out = IncidentStats()
     rows = s.execute(
         select(Incident.opened_us, Incident.category_id, Incident.area_id, Incident.source).where(
             Incident.opened_us >= from_us, Incident.opened_us < to_us
         )
-    ).tuples()
+    )
     for opened, cat, area, source in rows:
         local = to_local(opened, LONDON)
         out.total += 1
@@ -86,7 +86,7 @@ def fault_stats(s: Session, who: Principal, from_us: int, to_us: int) -> FaultSt
         select(Fault.camera_id, Fault.component, Fault.reported_us, Fault.fixed_us).where(
             Fault.reported_us >= from_us, Fault.reported_us < to_us
         )
-    ).tuples()
+    )
     for camera, component, reported, fixed in rows:
         out.reported += 1
         out.by_camera[camera or component or "(system)"] += 1

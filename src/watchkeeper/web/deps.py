@@ -1,6 +1,9 @@
 """Request dependencies, so handlers read like prose.
 
-``SessionDep`` is a database session in one transaction; ``require(Right.X)`` gives
+``SessionDep`` is a database session in one transaction, committed when the handler
+returns, except when the handler answered with a refusal (a page rendered 409 or 422, see
+:func:`watchkeeper.web.forms.mark_refused`): then it rolls back, so a service that wrote
+something before it refused leaves nothing behind. ``require(Right.X)`` gives
 the authenticated :class:`Principal` if their role holds the right, else 401/403.
 Cookie-authenticated requests that change state must carry the session's CSRF
 token (header ``X-CSRF-Token`` or form field ``csrf_token``); bearer tokens need none.
@@ -20,6 +23,7 @@ from watchkeeper.auth.principal import Principal
 from watchkeeper.auth.roles import Right
 from watchkeeper.errors import AuthError, Forbidden
 from watchkeeper.system import System
+from watchkeeper.web.forms import was_refused
 
 __all__ = ["SESSION_COOKIE", "SessionDep", "SystemDep", "principal_of", "require"]
 
@@ -35,9 +39,11 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-def get_session(system: SystemDep) -> Iterator[Session]:
-    with system.db.session() as s:
+def get_session(request: Request, system: SystemDep) -> Iterator[Session]:
+    with system.db.sessions() as s, s.begin() as tx:
         yield s
+        if was_refused(request):
+            tx.rollback()
 
 
 # scope="function": the transaction commits when the handler returns, before the response

@@ -3,18 +3,37 @@
 Console pages take every form field as plain text (no FastAPI constraints, which would
 answer raw JSON) and check it here or in the service; a refusal re-renders the page with
 ``errors`` (field name → message) and ``form`` (the values posted).
+
+A refused request changes nothing: rendering a refusal (409 or 422) marks the request, and
+the request's session (``web.deps.SessionDep``) then rolls back instead of committing, so a
+service that wrote rows before it refused leaves none. Answers that must keep their writes
+(a failed log-in counts towards lock-out: 401) use other statuses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
+
 from watchkeeper.errors import Conflict, NotFound, ValidationError, WatchkeeperError
 
-__all__ = ["REFUSALS", "FormCheck"]
+__all__ = ["REFUSALS", "REFUSED_STATUSES", "FormCheck", "mark_refused", "was_refused"]
 
 REFUSALS: tuple[type[WatchkeeperError], ...] = (ValidationError, Conflict, NotFound)
 """Service errors a form shows to its user; anything else is a fault, not a typo."""
+
+REFUSED_STATUSES = frozenset({409, 422})
+"""Statuses of a page that refused what was posted: its request's transaction rolls back."""
+
+
+def mark_refused(request: Request) -> None:
+    """Roll back this request's database session instead of committing it."""
+    request.state.refused = True
+
+
+def was_refused(request: Request) -> bool:
+    return bool(getattr(request.state, "refused", False))
 
 
 @dataclass

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from watchkeeper.timeutil import format_utc
-from watchkeeper.web.forms import FormCheck
+from watchkeeper.web.forms import REFUSED_STATUSES, FormCheck, mark_refused
 from watchkeeper.web.uk import format_uk, format_uk_date, format_uk_duration
 
 __all__ = ["Pages"]
@@ -37,6 +37,8 @@ class Pages:
     def render(
         self, request: Request, name: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
+        if status_code in REFUSED_STATUSES:
+            mark_refused(request)
         if self.alarms is not None and "alarms" not in context:
             context["alarms"] = self.alarms(context.get("who"))
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)

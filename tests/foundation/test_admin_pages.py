@@ -83,3 +83,37 @@ def test_an_administrator_cannot_disable_themselves(client: TestClient) -> None:
     page = client.post("/users/ada/disable", data={"csrf_token": csrf, "disable_reason": "x"})
     assert page.status_code == 422 and "your own account" in page.text
     assert client.get("/users/ada").status_code == 200  # still logged in
+
+
+def test_a_wrong_current_password_is_refused_and_its_audit_row_stays(
+    client: TestClient, system: System
+) -> None:
+    """A refused form rolls back its request, except the audit row of a refused attempt."""
+    from sqlalchemy import func, select
+
+    from watchkeeper.audit.models import AuditEntry
+
+    def refusals() -> int:
+        with system.db.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(AuditEntry.action == "user.password_change_refused")
+                )
+                or 0
+            )
+
+    csrf = login(client, "olive")
+    before = refusals()
+    page = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "not-my-password",
+            "new_password": "a-new-long-password",
+            "confirm_password": "a-new-long-password",
+        },
+    )
+    assert page.status_code == 422 and "current password is not right" in page.text
+    assert refusals() == before + 1

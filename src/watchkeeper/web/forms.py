@@ -7,7 +7,9 @@ answer raw JSON) and check it here or in the service; a refusal re-renders the p
 A refused request changes nothing: rendering a refusal (409 or 422) marks the request, and
 the request's session (``web.deps.SessionDep``) then rolls back instead of committing, so a
 service that wrote rows before it refused leaves none. Answers that must keep their writes
-(a failed log-in counts towards lock-out: 401) use other statuses.
+(a failed log-in counts towards lock-out: 401) use other statuses; a refusal whose service
+audits the refused attempt itself (a wrong current password) says so with
+:func:`keep_refusal_record`, and its request commits.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from starlette.requests import Request
 
 from watchkeeper.errors import Conflict, NotFound, ValidationError, WatchkeeperError
 
-__all__ = ["REFUSALS", "REFUSED_STATUSES", "FormCheck", "mark_refused", "was_refused"]
+__all__ = [
+    "REFUSALS",
+    "REFUSED_STATUSES",
+    "FormCheck",
+    "keep_refusal_record",
+    "mark_refused",
+    "was_refused",
+]
 
 REFUSALS: tuple[type[WatchkeeperError], ...] = (ValidationError, Conflict, NotFound)
 """Service errors a form shows to its user; anything else is a fault, not a typo."""
@@ -32,8 +41,15 @@ def mark_refused(request: Request) -> None:
     request.state.refused = True
 
 
+def keep_refusal_record(request: Request) -> None:
+    """Commit this refused request after all: the service wrote only the audit row of the
+    refused attempt, which must stay (a security event is never rolled back)."""
+    request.state.keep_refusal = True
+
+
 def was_refused(request: Request) -> bool:
-    return bool(getattr(request.state, "refused", False))
+    state = request.state
+    return bool(getattr(state, "refused", False)) and not getattr(state, "keep_refusal", False)
 
 
 @dataclass

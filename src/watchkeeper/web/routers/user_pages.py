@@ -26,7 +26,7 @@ from watchkeeper.cameras.models import Client
 from watchkeeper.errors import Conflict, ValidationError, WatchkeeperError
 from watchkeeper.system import System
 from watchkeeper.web.deps import SESSION_COOKIE, SessionDep, SystemDep, require
-from watchkeeper.web.forms import REFUSALS, FormCheck
+from watchkeeper.web.forms import REFUSALS, FormCheck, keep_refusal_record
 from watchkeeper.web.routers.users import user_view
 from watchkeeper.web.templating import Pages
 from watchkeeper.web.uk import format_uk_date, parse_uk_date
@@ -332,6 +332,7 @@ def build_router(pages: Pages) -> APIRouter:
                     keep_session=request.cookies.get(SESSION_COOKIE, ""),
                 )
             except ValidationError as exc:
+                keep_refusal_record(request)
                 name = "current_password" if "current" in str(exc) else "new_password"
                 if "differ" in str(exc):
                     name = "new_password"

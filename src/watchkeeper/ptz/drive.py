@@ -47,6 +47,8 @@ class Drive:
         self.dead_man_s = dead_man_s
         self.wanted: Velocity = STILL
         self.sent: Velocity = STILL
+        self._in_flight: Velocity | None = None
+        """What the send loop is sending now (None between requests)."""
         self.heard = monotonic()
         self.requests = 0
         self._changed = asyncio.Event()
@@ -89,12 +91,15 @@ class Drive:
                 continue
             try:
                 self.requests += 1
+                self._in_flight = v
                 if v == STILL:
                     await self.camera.stop(self.token)
                 else:
                     await self.camera.continuous_move(self.token, *v, CAMERA_TIMEOUT_S)
                 self.sent, last_sent_at = v, now
+                self._in_flight = None
             except WatchkeeperError as exc:
+                self._in_flight = None
                 self.on_error(str(exc))
                 if v == STILL:
                     # Done what we could: the camera-side Timeout stops it in any case.
@@ -112,11 +117,21 @@ class Drive:
                 self.on_dead_man()
 
     async def close(self) -> None:
-        """Stop the camera (bounded by the camera's deadline) and end the loops."""
+        """Stop the camera (bounded by the camera's deadline) and end the loops.
+
+        The stop goes through the send loop, after any move already on its way has been
+        answered: a move cut off mid-request could otherwise reach the camera after the stop.
+        """
+        self.halt()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + CAMERA_TIMEOUT_S + 0.5
+        while (self._in_flight is not None or self.sent != STILL) and loop.time() < end:
+            await asyncio.sleep(0.01)
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.sent != STILL:
+        # a move cut off while on its way may reach the camera: stop after it too
+        if self.sent != STILL or self._in_flight not in (None, STILL):
             try:
                 await self.camera.stop(self.token)
             except WatchkeeperError as exc:
